@@ -1,0 +1,192 @@
+//! Reading a vi-json document: bytes -> JSON tree -> `openapiv3::OpenAPI`.
+//!
+//! The JSON tree is kept next to the typed document because `openapiv3` drops what VMware's
+//! documents put beside a `$ref` (`description`, `nullable`, `deprecated` in the 8.0.x style);
+//! the model reads those keys from the tree by JSON pointer.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A document that failed to load or to make sense. `location` is a JSON pointer
+/// (`#/components/schemas/Foo/properties/bar`) or a `line L column C` position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    pub location: String,
+    pub message: String,
+}
+
+impl SpecError {
+    pub fn at(location: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { location: location.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// A loaded document: the typed OpenAPI view, the raw tree, and its identity.
+pub struct Document {
+    pub api: openapiv3::OpenAPI,
+    pub raw: serde_json::Value,
+    /// Lower-case hex sha256 of the bytes the document was read from.
+    pub sha256: String,
+}
+
+impl Document {
+    /// The raw node at a JSON pointer (`/components/schemas/Foo`), if present.
+    pub fn raw_at(&self, pointer: &str) -> Option<&serde_json::Value> {
+        self.raw.pointer(pointer)
+    }
+}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub fn pointer_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Loads a document from bytes, JSON or YAML, told apart by content (a JSON document starts
+/// with `{` after optional white space and BOM).
+pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
+    let sha256 = hex(&Sha256::digest(bytes));
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        SpecError::at(format!("byte {}", e.valid_up_to()), "the document is not UTF-8")
+    })?;
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    let raw = if body.starts_with('{') {
+        serde_json::from_str::<serde_json::Value>(body).map_err(|e| {
+            SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string())
+        })?
+    } else {
+        load_yaml(body)?
+    };
+    if !raw.is_object() {
+        return Err(SpecError::at("#", "the document is not a mapping"));
+    }
+    let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
+        let pointer = path_to_pointer(e.path());
+        SpecError::at(pointer, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+    })?;
+    Ok(Document { api, raw, sha256 })
+}
+
+fn yaml_error(e: serde_yaml::Error) -> SpecError {
+    match e.location() {
+        Some(l) => SpecError::at(format!("line {} column {}", l.line(), l.column()), e.to_string()),
+        None => SpecError::at("#", e.to_string()),
+    }
+}
+
+/// YAML resolves an unquoted `True`, `no` or `1.0` to a boolean or a number, which would turn an
+/// enum value into something else. Enum values are read a second time as strings (serde_yaml
+/// hands a string-typed field the scalar exactly as written) and put back into the tree.
+fn load_yaml(text: &str) -> Result<serde_json::Value, SpecError> {
+    let mut raw: serde_json::Value = serde_yaml::from_str(text).map_err(yaml_error)?;
+    let enums: EnumDoc = serde_yaml::from_str(text).map_err(yaml_error)?;
+    let schemas = enums.components.and_then(|c| c.schemas).unwrap_or_default();
+    for (name, schema) in schemas {
+        let pointer = format!("/components/schemas/{}", pointer_segment(&name));
+        schema.restore(&mut raw, &pointer);
+    }
+    Ok(raw)
+}
+
+#[derive(serde::Deserialize)]
+struct EnumDoc {
+    components: Option<EnumComponents>,
+}
+
+#[derive(serde::Deserialize)]
+struct EnumComponents {
+    schemas: Option<BTreeMap<String, EnumSchema>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct EnumSchema {
+    #[serde(rename = "enum")]
+    values: Option<Vec<Option<String>>>,
+    properties: Option<BTreeMap<String, EnumSchema>>,
+    items: Option<Box<EnumSchema>>,
+}
+
+impl EnumSchema {
+    fn restore(&self, raw: &mut serde_json::Value, pointer: &str) {
+        if let Some(values) = &self.values {
+            if let Some(serde_json::Value::Array(list)) = raw.pointer_mut(&format!("{pointer}/enum")) {
+                for (slot, value) in list.iter_mut().zip(values) {
+                    if let Some(v) = value {
+                        *slot = serde_json::Value::String(v.clone());
+                    }
+                }
+            }
+        }
+        for (name, p) in self.properties.iter().flatten() {
+            p.restore(raw, &format!("{pointer}/properties/{}", pointer_segment(name)));
+        }
+        if let Some(items) = &self.items {
+            items.restore(raw, &format!("{pointer}/items"));
+        }
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("#");
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&pointer_segment(key)),
+            Segment::Enum { variant } => out.push_str(&pointer_segment(variant)),
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = "openapi: 3.0.0\ninfo:\n  title: t\n  version: 1.0.0\npaths: {}\ncomponents:\n  schemas:\n    Flag_enum:\n      type: string\n      enum:\n        - True\n        - 'no'\n        - no\n";
+
+    #[test]
+    fn yaml_enum_values_stay_strings_as_written() {
+        let doc = load(MINI.as_bytes()).unwrap();
+        let values = doc.raw_at("/components/schemas/Flag_enum/enum").unwrap();
+        assert_eq!(values, &serde_json::json!(["True", "no", "no"]));
+    }
+
+    #[test]
+    fn json_and_yaml_are_told_apart_by_content() {
+        let json = r#"  {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{}}"#;
+        assert!(load(json.as_bytes()).is_ok());
+        assert!(load(MINI.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = load(b"openapi: 3.0.0\ninfo: [unclosed\n").err().unwrap();
+        assert!(err.location.starts_with("line "), "{err}");
+        let err = load(b"{\"openapi\": }").err().unwrap();
+        assert_eq!(err.location, "line 1 column 13");
+    }
+
+    #[test]
+    fn structural_errors_name_the_json_pointer() {
+        let bad = r#"{"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":7}}}}}}"#;
+        let err = load(bad.as_bytes()).err().unwrap();
+        // openapiv3 reads operations through untagged enums, which hide anything deeper.
+        assert!(err.location.starts_with("#/paths"), "{err}");
+    }
+}
