@@ -1,0 +1,88 @@
+//! The diff on the shared vi-json documents (../shared/spec, or VIM25_SPEC_DIR): the counts
+//! between releases are known, and going back to an older release must be major.
+//! Skipped, with a message, where the documents are absent.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use vim25_generator::diff::{diff, markdown, Diff, Semver};
+use vim25_generator::{load, model};
+
+fn shared_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("VIM25_SPEC_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec"),
+    };
+    if dir.join("vi-json-9.1.1.0.yaml").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: no shared vi-json documents in {}", dir.display());
+        None
+    }
+}
+
+fn model_of(file: &str) -> model::Model {
+    let path = shared_dir().expect("checked by the caller").join(file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc = load::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    model::build(&doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Each document is loaded once for all tests (they take seconds each in a debug build).
+fn models() -> &'static [model::Model; 3] {
+    static MODELS: OnceLock<[model::Model; 3]> = OnceLock::new();
+    MODELS.get_or_init(|| {
+        std::thread::scope(|s| {
+            let a = s.spawn(|| model_of("vi-json-8.0.2.0.json"));
+            let b = s.spawn(|| model_of("vi-json-9.0.0.0.yaml"));
+            let c = model_of("vi-json-9.1.1.0.yaml");
+            [a.join().expect("8.0.2.0 loads"), b.join().expect("9.0.0.0 loads"), c]
+        })
+    })
+}
+
+fn counts(d: &Diff) -> (usize, usize, usize, usize) {
+    (d.schemas.added.len(), d.schemas.removed.len(), d.operations.added.len(), d.operations.removed.len())
+}
+
+#[test]
+fn release_8_0_2_to_9_1_1_adds_454_schemas_and_78_operations() {
+    if shared_dir().is_none() {
+        return;
+    }
+    let [v802, _, v911] = models();
+    let d = diff(v802, v911);
+    assert_eq!(counts(&d), (454, 0, 78, 0));
+    assert_eq!((d.old.release.as_str(), d.new.release.as_str()), ("8.0.2.0", "9.1.1.0"));
+    let back = diff(v911, v802);
+    assert_eq!(counts(&back), (0, 454, 0, 78));
+    assert_eq!(back.semver, Semver::Major);
+    assert_eq!(back.schemas.removed, d.schemas.added);
+    assert_eq!(back.operations.removed, d.operations.added);
+    assert_eq!(back.enum_values.removed, d.enum_values.added);
+}
+
+#[test]
+fn release_9_0_0_to_9_1_1_adds_185_schemas_and_43_operations() {
+    if shared_dir().is_none() {
+        return;
+    }
+    let [_, v900, v911] = models();
+    let d = diff(v900, v911);
+    assert_eq!(counts(&d), (185, 0, 43, 0));
+    let back = diff(v911, v900);
+    assert_eq!(counts(&back), (0, 185, 0, 43));
+    assert_eq!(back.semver, Semver::Major);
+    let md = markdown(&d, "9.1.1.0");
+    assert!(md.contains("schemas +185 −0") && md.contains("operations +43 −0"), "{}", &md[..md.len().min(600)]);
+}
+
+#[test]
+fn the_same_release_has_no_changes() {
+    if shared_dir().is_none() {
+        return;
+    }
+    let [v802, _, _] = models();
+    let d = diff(v802, v802);
+    assert!(d.is_empty());
+    assert_eq!(d.semver, Semver::Patch);
+}
