@@ -1,6 +1,9 @@
 //! `cargo xtask`: the developer and release-pipeline commands of this repository.
 
 mod codegen;
+mod diff;
+mod fetch_spec;
+mod release;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -16,12 +19,21 @@ struct Cli {
 enum Command {
     /// Regenerate `generated/` (or a standalone crate with --out) from a vi-json document.
     Codegen(codegen::Args),
+    /// Copy or download a release's pinned vi-json document into the cache, sha256-checked.
+    FetchSpec(fetch_spec::Args),
+    /// API changes between two documents (release versions or files), with their semver class.
+    Diff(diff::Args),
+    /// Regenerate from release R, bump the crate version by the diff's class, prepend CHANGELOG.md.
+    Release(release::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen(args) => codegen::run(args),
+        Command::FetchSpec(args) => fetch_spec::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Release(args) => release::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
