@@ -1,0 +1,289 @@
+//! End-to-end tests of `fetch-spec`, `diff` and `release` through the xtask binary.
+//!
+//! Downloads are served by a one-shot HTTP server on 127.0.0.1 (the network is closed in CI);
+//! the diff and release tests use the shared vi-json documents (../shared/spec or
+//! VIM25_SPEC_DIR) and are skipped, with a message, where those are absent.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("xtask runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("xtask-sync-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn shared_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("VIM25_SPEC_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec"),
+    };
+    if dir.join("vi-json-9.1.1.0.yaml").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: no shared vi-json documents in {}", dir.display());
+        None
+    }
+}
+
+/// A manifest with one release `1.0.0.0` whose pinned content is the five bytes `hello`.
+fn hello_manifest(dir: &Path) -> PathBuf {
+    let path = dir.join("releases.toml");
+    let text = r#"crate_version = "0.1.0"
+[[release]]
+version = "1.0.0.0"
+file = "hello.json"
+sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+source = { sdk = "test" }
+"#;
+    std::fs::write(&path, text).expect("manifest");
+    path
+}
+
+/// Serves one HTTP response on a free local port; returns the URL.
+fn serve_once(status: &'static str, body: &'static [u8]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut req = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(body);
+        }
+    });
+    format!("http://127.0.0.1:{port}/vi-json.yaml")
+}
+
+#[test]
+fn fetch_spec_downloads_verifies_and_renames() {
+    let dir = temp_dir("dl-ok");
+    let manifest = hello_manifest(&dir);
+    let cache = dir.join("cache");
+    let url = serve_once("200 OK", b"hello");
+    let args = ["fetch-spec", "--manifest", manifest.to_str().expect("utf-8"), "--cache", cache.to_str().expect("utf-8")];
+    let out = xtask(&[&args[..], &["--url", &url]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(cache.join("hello.json")).expect("cached"), b"hello");
+    assert_eq!(files_in(&cache), ["hello.json"]);
+    // a verified copy is not fetched again (no server is listening any more)
+    let out = xtask(&[&args[..], &["--url", &url]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("already present"), "{}", text(&out.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fetch_spec_download_errors_leave_no_file() {
+    let dir = temp_dir("dl-bad");
+    let manifest = hello_manifest(&dir);
+    let cache = dir.join("cache");
+    let base = ["fetch-spec", "--manifest", manifest.to_str().expect("utf-8"), "--cache", cache.to_str().expect("utf-8")];
+    let cases: [(String, &str); 4] = [
+        (serve_once("200 OK", b"hellO"), "is not the pinned 2cf24dba"),
+        (serve_once("404 Not Found", b"missing"), "404"),
+        // a port nobody listens on: bind, note the port, close
+        (format!("http://{}/x", TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port")), "downloading"),
+        ("not a url".to_owned(), "downloading not a url"),
+    ];
+    for (url, want) in cases {
+        let out = xtask(&[&base[..], &["--url", &url]].concat());
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{url} succeeded");
+        assert!(err.starts_with("error: ") && err.contains(want), "{url}: {err}");
+        assert_eq!(files_in(&cache), Vec::<String>::new(), "{url} left files");
+    }
+    // no URL in the manifest and none given
+    let out = xtask(&base);
+    assert!(text(&out.stderr).contains("release 1.0.0.0 has no download URL (published in test); pass --url URL or --from DIR"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fetch_spec_from_a_mirror_checks_the_copy() {
+    let dir = temp_dir("mirror");
+    let manifest = hello_manifest(&dir);
+    let (good, bad, cache) = (dir.join("good"), dir.join("bad"), dir.join("cache"));
+    for (d, content) in [(&good, "hello"), (&bad, "hello\n")] {
+        std::fs::create_dir_all(d).expect("mirror");
+        std::fs::write(d.join("hello.json"), content).expect("copy");
+    }
+    let base = ["fetch-spec", "--manifest", manifest.to_str().expect("utf-8"), "--cache", cache.to_str().expect("utf-8")];
+    let out = xtask(&[&base[..], &["--from", bad.to_str().expect("utf-8")]].concat());
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("{}: sha256 ", bad.join("hello.json").display())) && err.contains("nothing was written"), "{err}");
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+
+    let out = xtask(&[&base[..], &["--from", dir.join("absent").to_str().expect("utf-8")]].concat());
+    assert!(text(&out.stderr).contains("no such file in the mirror"), "{}", text(&out.stderr));
+
+    let out = xtask(&[&base[..], &["--from", good.to_str().expect("utf-8")]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(files_in(&cache), ["hello.json"]);
+
+    let out = xtask(&[&base[..], &["--release", "2.0"]].concat());
+    assert!(text(&out.stderr).contains("release `2.0` is not in the manifest (known: 1.0.0.0)"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fetch_spec_takes_the_shared_release_documents() {
+    let Some(shared) = shared_dir() else { return };
+    let cache = temp_dir("shared-cache");
+    let out = xtask(&["fetch-spec", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--cache", cache.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(files_in(&cache), ["vi-json-9.0.0.0.yaml"]);
+    let _ = std::fs::remove_dir_all(cache);
+}
+
+fn diff_json(old: &str, new: &str, shared: &Path) -> serde_json::Value {
+    let out = xtask(&["diff", old, new, "--format", "json", "--from", shared.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn len(v: &serde_json::Value, pointer: &str) -> usize {
+    v.pointer(pointer).and_then(|a| a.as_array()).map_or(usize::MAX, Vec::len)
+}
+
+#[test]
+fn diff_across_the_shared_releases() {
+    let Some(shared) = shared_dir() else { return };
+    let d = diff_json("9.0.0.0", "9.1.1.0", &shared);
+    assert_eq!((len(&d, "/schemas/added"), len(&d, "/schemas/removed")), (185, 0));
+    assert_eq!((len(&d, "/operations/added"), len(&d, "/operations/removed")), (43, 0));
+    // 9.1.1.0 drops two enum values of 9.0.0.0 and gives a type its first subtype
+    assert_eq!(d["semver"], "major");
+    assert_eq!(d["enum_values"]["removed"][0], serde_json::json!({"schema": "VsanCapabilityType90_enum", "value": "vcgnotification"}));
+    assert!(d["schemas"]["added"].as_array().expect("list").iter().any(|s| s == "SearchIndexQuerySpec"));
+
+    let back = diff_json("9.1.1.0", "9.0.0.0", &shared);
+    assert_eq!((len(&back, "/schemas/removed"), len(&back, "/operations/removed")), (185, 43));
+    assert_eq!(back["semver"], "major");
+
+    // a path is taken as a document, and Markdown is the default format
+    let file = shared.join("vi-json-8.0.2.0.json");
+    let out = xtask(&["diff", file.to_str().expect("utf-8"), "9.1.1.0", "--from", shared.to_str().expect("utf-8")]);
+    let md = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(md.starts_with("## vSphere 8.0.2.0 → 9.1.1.0\n"), "{}", &md[..200.min(md.len())]);
+    assert!(md.contains("(schemas +454 −0 ") && md.contains("operations +78 −0 "), "{}", &md[..400.min(md.len())]);
+}
+
+#[test]
+fn release_needs_to_know_what_generated_was_made_from() {
+    let root = temp_dir("release-unknown");
+    std::fs::create_dir_all(root.join("spec")).expect("spec/");
+    std::fs::copy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml"), root.join("spec/releases.toml")).expect("manifest");
+    let out = xtask(&["release", "9.1.1.0", "--root", root.to_str().expect("utf-8")]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("generated/api-map.json") && err.contains("pass --previous"), "{err}");
+    let out = xtask(&["release", "9.9.9.9", "--root", root.to_str().expect("utf-8")]);
+    assert!(text(&out.stderr).contains("release `9.9.9.9` is not in the manifest"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn release_dry_run_prints_the_entry_and_the_bump() {
+    let Some(shared) = shared_dir() else { return };
+    let root = temp_dir("release-dry");
+    std::fs::create_dir_all(root.join("spec")).expect("spec/");
+    let manifest = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml")).expect("manifest");
+    let manifest = manifest.replace(
+        &manifest.lines().find(|l| l.starts_with("crate_version")).expect("crate_version line").to_owned(),
+        "crate_version = \"0.4.2\"",
+    );
+    std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
+    let out = xtask(&["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("## 0.5.0 - 20"), "{}", &stdout[..200.min(stdout.len())]);
+    assert!(stdout.contains(" - vSphere 9.1.1.0\n"));
+    assert!(stdout.ends_with("would set crate_version 0.4.2 -> 0.5.0 (major)\n"), "{}", &stdout[stdout.len().saturating_sub(200)..]);
+    // nothing written
+    assert_eq!(std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest"), manifest);
+    assert_eq!(files_in(&root), ["spec"]);
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn release_regenerates_bumps_and_writes_the_changelog() {
+    let Some(shared) = shared_dir() else { return };
+    let root = temp_dir("release-real");
+    for d in ["spec", "generated"] {
+        std::fs::create_dir_all(root.join(d)).expect("dirs");
+    }
+    let manifest = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml")).expect("manifest");
+    let manifest = manifest.replace(
+        &manifest.lines().find(|l| l.starts_with("crate_version")).expect("crate_version line").to_owned(),
+        "crate_version = \"1.3.0\"",
+    );
+    std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
+    // generated/ as if made from 9.0.0.0
+    let map = r#"{"release": "9.0.0.0", "spec_sha256": "bb85ffa6c632d788c42bd336482a1d933672cd0b96dbbb32b1db8d6e10d7cb17", "schemas": {}, "operations": {}}"#;
+    std::fs::write(root.join("generated/api-map.json"), map).expect("api-map");
+    std::fs::write(root.join("CHANGELOG.md"), "# Changelog\n\nIntro.\n\n## 1.3.0 - older\n\nOld entry.\n").expect("changelog");
+
+    let args = ["release", "9.1.1.0", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
+    let out = xtask(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("released vim25 2.0.0 for vSphere 9.1.1.0 (major change from 9.0.0.0)"), "{}", text(&out.stdout));
+
+    let bumped = std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest");
+    assert_eq!(bumped, manifest.replace("crate_version = \"1.3.0\"", "crate_version = \"2.0.0\""));
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).expect("changelog");
+    let (new_at, old_at) = (log.find("## 2.0.0 - ").expect("new entry"), log.find("## 1.3.0 - older").expect("old entry"));
+    assert!(log.starts_with("# Changelog\n\nIntro.\n\n## 2.0.0 - ") && new_at < old_at, "{}", &log[..300.min(log.len())]);
+    assert!(log.contains("vSphere API 9.0.0.0 → 9.1.1.0: a **major** change"));
+
+    let map: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
+    assert_eq!(map["release"], "9.1.1.0");
+    assert_eq!(map["spec_sha256"], "48a63a6bfcc4af4bf0e9c8a98d7499306e30be7301a86a69b3ed5c47229684c8");
+    // what build.rs checks: the fresh generated/ matches the pinned default and its checksums
+    assert_eq!(vim25_spec::gates::check(&root), Vec::<String>::new());
+    // a hand edit is then reported
+    let lib = root.join("generated/src/lib.rs");
+    let mut src = std::fs::read_to_string(&lib).expect("lib.rs");
+    src.push_str("\n// edited\n");
+    std::fs::write(&lib, src).expect("edit");
+    assert_eq!(
+        vim25_spec::gates::check(&root),
+        ["generated/src/lib.rs was edited by hand (checksum differs); regenerate or move the change into the generator"]
+    );
+
+    // the same release again: nothing to do, nothing written
+    let out = xtask(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("nothing to release"), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest"), bumped);
+    let _ = std::fs::remove_dir_all(root);
+}
