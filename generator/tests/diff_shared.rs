@@ -86,3 +86,15 @@ fn the_same_release_has_no_changes() {
     assert!(d.is_empty());
     assert_eq!(d.semver, Semver::Patch);
 }
+
+#[test]
+fn the_json_and_yaml_copies_of_8_0_2_0_are_the_same_api() {
+    if shared_dir().is_none() {
+        return;
+    }
+    let [v802, _, _] = models();
+    let yaml = model_of("vi-json-8.0.2.0.yaml");
+    let d = diff(v802, &yaml);
+    assert!(d.is_empty(), "{:?}", (d.schemas.changed.first(), d.operations.changed.first()));
+    assert_ne!(d.old.sha256, d.new.sha256);
+}

@@ -57,7 +57,12 @@ fn document(arg: &str, mirror: Option<&Path>) -> Result<PathBuf, String> {
     if path.is_file() {
         return Ok(path.to_owned());
     }
-    vim25_spec::resolve(Some(arg), mirror).map_err(|e| e.to_string())
+    match vim25_spec::resolve(Some(arg), mirror) {
+        Err(vim25_spec::Error::UnknownRelease { known, .. }) => {
+            Err(format!("`{arg}` is neither a file nor a release of spec/releases.toml ({})", known.join(", ")))
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
 }
 
 pub fn model_of(path: &Path) -> Result<model::Model, String> {
