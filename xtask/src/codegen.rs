@@ -1,1 +1,141 @@
-pub struct Args;
+//! `cargo xtask codegen`: document -> `generated/` (or a standalone crate), or `--check` that
+//! `generated/` is exactly what the document produces.
+//!
+//! Output is written to a sibling temporary directory and swapped in only when complete, so a
+//! malformed document or a crash leaves the previous output untouched.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use vim25_generator::{generate, Options, Output};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The vi-json document (YAML or JSON). Overrides --release.
+    #[arg(long, env = "VIM25_SPEC")]
+    spec: Option<PathBuf>,
+    /// A release from spec/releases.toml (default: the newest).
+    #[arg(long)]
+    release: Option<String>,
+    /// Directory holding the pinned documents (default: $VIM25_SPEC_DIR or ../shared/spec).
+    #[arg(long)]
+    from: Option<PathBuf>,
+    /// Write a complete standalone crate to DIR instead of generated/.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write nothing; fail naming the first file that differs from what the document produces.
+    #[arg(long)]
+    check: bool,
+}
+
+/// The repository's `generated/` directory.
+pub fn generated_dir() -> PathBuf {
+    Path::new(vim25_spec::REPO_DIR).join("generated")
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let spec = match &args.spec {
+        Some(p) => p.clone(),
+        None => vim25_spec::resolve(args.release.as_deref(), args.from.as_deref()).map_err(|e| e.to_string())?,
+    };
+    let standalone = args.out.is_some();
+    let output = produce(&spec, standalone)?;
+    let target = args.out.clone().unwrap_or_else(generated_dir);
+    if args.check {
+        check(&output, &target)?;
+        println!("{} is up to date with {}", target.display(), spec.display());
+        return Ok(());
+    }
+    write_atomically(&output, &target)?;
+    println!("wrote {} files to {} from {}", output.files.len(), target.display(), spec.display());
+    Ok(())
+}
+
+/// Regenerates `out_dir` from a document (used by `cargo xtask release`).
+pub fn generate_into(spec_path: &Path, out_dir: &Path) -> Result<(), String> {
+    let output = produce(spec_path, false)?;
+    write_atomically(&output, out_dir)
+}
+
+fn produce(spec: &Path, standalone: bool) -> Result<Output, String> {
+    let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let crate_version = vim25_spec::crate_version().map_err(|e| e.to_string())?;
+    let options = Options { crate_version, standalone };
+    generate(&bytes, &options).map_err(|e| format!("{}: {e}", spec.display()))
+}
+
+/// Files under `dir`, relative, `/`-separated; a `target/` directory is not part of the crate.
+fn existing_files(dir: &Path) -> Result<BTreeSet<String>, String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("{}: {e}", d.display())),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", d.display()))?;
+            let path = entry.path();
+            let rel = path.strip_prefix(dir).expect("below dir").to_string_lossy().replace('\\', "/");
+            if rel == "target" {
+                continue;
+            }
+            if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(rel);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check(output: &Output, dir: &Path) -> Result<(), String> {
+    for (rel, text) in &output.files {
+        let path = dir.join(rel);
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes == text.as_bytes() => {}
+            Ok(_) => return Err(format!("{} differs from what the document produces; run `cargo xtask codegen`", path.display())),
+            Err(_) => return Err(format!("{} is missing; run `cargo xtask codegen`", path.display())),
+        }
+    }
+    for rel in existing_files(dir)? {
+        if !output.files.contains_key(&rel) {
+            return Err(format!("{} is not produced by the generator; run `cargo xtask codegen`", dir.join(rel).display()));
+        }
+    }
+    Ok(())
+}
+
+fn write_atomically(output: &Output, dir: &Path) -> Result<(), String> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = dir.file_name().ok_or_else(|| format!("{}: not a directory name", dir.display()))?.to_string_lossy().into_owned();
+    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        for (rel, text) in &output.files {
+            let path = staging.join(rel);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            }
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        // keep a build directory inside the target (a standalone crate's target/)
+        let target_dir = dir.join("target");
+        if target_dir.is_dir() {
+            std::fs::rename(&target_dir, staging.join("target")).map_err(|e| format!("{}: {e}", target_dir.display()))?;
+        }
+        if dir.exists() {
+            std::fs::rename(dir, &old).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::rename(&staging, dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}

@@ -1,0 +1,388 @@
+//! Decisions about the Rust side that need the whole model: names, which fields are boxed,
+//! which types can derive `Default`, namespace features, registry ids.
+
+use crate::model::{Kind, Model, Op, StrFormat, Ty};
+use crate::names::{self, Scope};
+use indexmap::IndexMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Namespaces that get a cargo feature. `vim25` is the core that the others build on.
+pub const CORE: &str = "vim25";
+
+pub struct Plan {
+    /// Rust type name per schema (for a data object with subtypes, the struct's name).
+    pub rust: BTreeMap<String, String>,
+    /// The family enum of a data object with subtypes (`VirtualDeviceKind`).
+    pub kind_name: BTreeMap<String, String>,
+    /// Module (file stem) of each emitted schema.
+    pub module: BTreeMap<String, String>,
+    /// Rust field names per schema, in the order of `Model::all_fields` / own fields.
+    pub fields: BTreeMap<String, Vec<String>>,
+    /// Fields (schema, wire name) that must be boxed to break a containment cycle.
+    pub boxed_fields: BTreeSet<(String, String)>,
+    /// Types whose all required members have a `Default`.
+    pub defaultable: BTreeSet<String>,
+    /// Features any one of which makes a schema available; empty = always (core).
+    pub features: BTreeMap<String, BTreeSet<String>>,
+    /// Registry ids: wire names sorted bytewise; the index is the id.
+    pub registry: Vec<RegistryEntry>,
+    pub id_of: BTreeMap<String, u16>,
+    /// Handle method names per managed type: (operationId -> rust name).
+    pub members: BTreeMap<String, String>,
+    /// Variant names per enum schema, in value order.
+    pub variants: BTreeMap<String, Vec<String>>,
+    /// Name of the variant keeping unknown values, per enum schema.
+    pub unknown_variant: BTreeMap<String, String>,
+    /// Schema of the fault family root (what a 500 body decodes to).
+    pub fault_root: Option<String>,
+    /// Every namespace with a feature, core first.
+    pub namespaces: Vec<String>,
+    /// The struct holding a boxed array of data objects in a root position (`AnyArray`).
+    pub array_type: String,
+}
+
+pub struct RegistryEntry {
+    pub wire: String,
+    pub schema: String,
+    pub parent: Option<String>,
+}
+
+impl Plan {
+    pub fn build(model: &Model) -> Plan {
+        let mut type_scope = Scope::with_reserved(&[
+            "Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError",
+        ]);
+        let mut rust = BTreeMap::new();
+        let mut kind_name = BTreeMap::new();
+        let mut module = BTreeMap::new();
+        let mut module_scope = Scope::with_reserved(&["mod", "registry"]);
+        for s in model.schemas.values() {
+            let wanted = match &s.kind {
+                Kind::Enum(_) => names::type_name(s.name.strip_suffix("_enum").unwrap_or(&s.name)),
+                _ => names::type_name(&s.name),
+            };
+            let name = type_scope.claim(wanted);
+            if matches!(s.kind, Kind::Data(_) | Kind::Enum(_) | Kind::Request(_) | Kind::Plain(_)) {
+                module.insert(s.name.clone(), module_scope.claim(names::escape(&names::snake(&name)).replace("r#", "r_")));
+            }
+            rust.insert(s.name.clone(), name);
+        }
+        // family enums after all struct names are taken, so a clash renames the enum
+        for s in model.schemas.values() {
+            if model.is_polymorphic(&s.name) {
+                let k = type_scope.claim(format!("{}Kind", rust[&s.name]));
+                kind_name.insert(s.name.clone(), k);
+            }
+        }
+
+        let mut fields = BTreeMap::new();
+        for s in model.schemas.values() {
+            let list: Vec<&str> = match &s.kind {
+                Kind::Data(_) => model.all_fields(&s.name).iter().map(|f| f.name.as_str()).collect(),
+                Kind::Request(o) | Kind::Plain(o) => o.fields.iter().map(|f| f.name.as_str()).collect(),
+                _ => continue,
+            };
+            let mut scope = Scope::with_reserved(&["extra"]);
+            let rust_names = list.iter().map(|w| scope.claim(names::escape(&names::snake(w)))).collect();
+            fields.insert(s.name.clone(), rust_names);
+        }
+
+        let mut variants = BTreeMap::new();
+        let mut unknown_variant = BTreeMap::new();
+        for s in model.schemas.values() {
+            if let Kind::Enum(e) = &s.kind {
+                let mut scope = Scope::default();
+                let vs: Vec<String> = e.values.iter().map(|v| scope.claim(names::variant(&v.value))).collect();
+                unknown_variant.insert(s.name.clone(), scope.claim("Unrecognized".into()));
+                variants.insert(s.name.clone(), vs);
+            }
+        }
+
+        let boxed_fields = containment_cycles(model);
+        let defaultable = defaultable(model, &boxed_fields);
+        let (features, namespaces) = features(model);
+
+        let mut registry: Vec<RegistryEntry> = model
+            .schemas
+            .values()
+            .filter_map(|s| match &s.kind {
+                Kind::Data(d) => Some(RegistryEntry { wire: d.wire_name.clone(), schema: s.name.clone(), parent: d.parent.clone() }),
+                Kind::Boxed(b) => Some(RegistryEntry { wire: b.wire_name.clone(), schema: s.name.clone(), parent: Some(model.root.clone()) }),
+                Kind::Root => Some(RegistryEntry { wire: s.name.clone(), schema: s.name.clone(), parent: None }),
+                _ => None,
+            })
+            .collect();
+        registry.sort_by(|a, b| a.wire.as_bytes().cmp(b.wire.as_bytes()));
+        registry.dedup_by(|a, b| a.wire == b.wire);
+        let id_of = registry.iter().enumerate().map(|(i, e)| (e.schema.clone(), i as u16)).collect();
+
+        let mut members = BTreeMap::new();
+        for m in model.managed.values() {
+            let mut scope = Scope::with_reserved(&["new", "id", "client", "TYPE", "PATH"]);
+            for x in &m.methods {
+                members.insert(x.operation_id.clone(), scope.claim(names::escape(&names::snake(&x.name))));
+            }
+            for p in &m.properties {
+                members.insert(p.operation_id.clone(), scope.claim(names::escape(&names::snake(&p.name))));
+            }
+        }
+
+        let array_type = type_scope.claim(format!("{}Array", rust[&model.root]));
+        let fault_root = fault_root(model);
+        Plan {
+            rust,
+            kind_name,
+            module,
+            fields,
+            boxed_fields,
+            defaultable,
+            features,
+            registry,
+            id_of,
+            members,
+            variants,
+            unknown_variant,
+            fault_root,
+            namespaces,
+            array_type,
+        }
+    }
+
+    /// The Rust type a value of `ty` is held in (fields, responses, boxed values).
+    pub fn owned_type(&self, model: &Model, ty: &Ty) -> String {
+        match ty {
+            Ty::Bool => "bool".into(),
+            Ty::Int(8) => "i8".into(),
+            Ty::Int(16) => "i16".into(),
+            Ty::Int(32) => "i32".into(),
+            Ty::Int(_) => "i64".into(),
+            Ty::Float(32) => "f32".into(),
+            Ty::Float(_) => "f64".into(),
+            Ty::String(StrFormat::Password) => "crate::Password".into(),
+            Ty::String(_) => "String".into(),
+            Ty::Array(inner) => format!("Vec<{}>", self.owned_type(model, inner)),
+            Ty::Ref(name) => self.ref_type(model, name),
+        }
+    }
+
+    pub fn ref_type(&self, model: &Model, name: &str) -> String {
+        match &model.schema(name).kind {
+            Kind::Boxed(b) => self.owned_type(model, &b.value),
+            Kind::Root => format!("crate::types::{}", self.rust[name]),
+            _ => match self.kind_name.get(name) {
+                Some(k) => format!("crate::types::{k}"),
+                None => format!("crate::types::{}", self.rust[name]),
+            },
+        }
+    }
+
+    /// `cfg` condition for a schema, if it is not core.
+    pub fn cfg(&self, schema: &str) -> Option<String> {
+        let set = self.features.get(schema)?;
+        if set.is_empty() {
+            return None;
+        }
+        Some(cfg_of(set))
+    }
+}
+
+pub fn cfg_of(set: &BTreeSet<String>) -> String {
+    let list: Vec<String> = set.iter().map(|f| format!("feature = \"{f}\"")).collect();
+    if list.len() == 1 {
+        list[0].clone()
+    } else {
+        format!("any({})", list.join(", "))
+    }
+}
+
+/// Schemas referenced by a type's own members and its parent.
+fn deps(model: &Model, name: &str) -> Vec<String> {
+    fn walk(ty: &Ty, out: &mut Vec<String>) {
+        match ty {
+            Ty::Ref(n) => out.push(n.clone()),
+            Ty::Array(i) => walk(i, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    match &model.schema(name).kind {
+        Kind::Data(d) => {
+            out.extend(d.parent.iter().cloned());
+            for f in &d.fields {
+                walk(&f.ty, &mut out);
+            }
+        }
+        Kind::Request(o) | Kind::Plain(o) => o.fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+        Kind::Boxed(b) => walk(&b.value, &mut out),
+        Kind::Root | Kind::Enum(_) => {}
+    }
+    out
+}
+
+/// Which namespaces' operations reach each schema (through members and parents, not
+/// subtypes). A schema reached from the core is core (no feature). A schema reached by no
+/// operation (an event or fault only ever seen through its base) gets the narrowest set its
+/// dependencies allow, so that turning a feature off never leaves a dangling reference.
+fn features(model: &Model) -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) {
+    let mut namespaces: Vec<String> = vec![CORE.to_owned()];
+    for m in model.managed.values() {
+        if !namespaces.contains(&m.namespace) {
+            namespaces.push(m.namespace.clone());
+        }
+    }
+    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (m, op) in model.operations() {
+        let mut start = Vec::new();
+        match op {
+            Op::Method(x) => {
+                start.extend(x.request.iter().cloned());
+                if let Some(r) = &x.response {
+                    start.extend(ty_refs(&r.ty));
+                }
+                start.extend(x.faults.iter().cloned());
+            }
+            Op::Property(p) => start.extend(ty_refs(&p.response.ty)),
+        }
+        let mut stack = start;
+        while let Some(n) = stack.pop() {
+            if reach.entry(n.clone()).or_default().insert(m.namespace.clone()) {
+                stack.extend(deps(model, &n));
+            }
+        }
+    }
+    let all: BTreeSet<String> = namespaces.iter().cloned().collect();
+    let mut sets: BTreeMap<String, BTreeSet<String>> =
+        model.schemas.keys().map(|n| (n.clone(), reach.get(n).cloned().unwrap_or_else(|| all.clone()))).collect();
+    // narrow until every schema's set is within each dependency's set
+    loop {
+        let mut changed = false;
+        for name in model.schemas.keys() {
+            for d in deps(model, name) {
+                let dep = sets[&d].clone();
+                let mine = sets.get_mut(name).expect("every schema has a set");
+                let narrowed: BTreeSet<String> = mine.intersection(&dep).cloned().collect();
+                if narrowed.len() != mine.len() {
+                    *mine = narrowed;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let out = sets
+        .into_iter()
+        .map(|(n, s)| if s.contains(CORE) || s.is_empty() { (n, BTreeSet::new()) } else { (n, s) })
+        .collect();
+    (out, namespaces)
+}
+
+fn ty_refs(ty: &Ty) -> Vec<String> {
+    match ty {
+        Ty::Ref(n) => vec![n.clone()],
+        Ty::Array(i) => ty_refs(i),
+        _ => vec![],
+    }
+}
+
+/// Fields whose type contains the holder inline (directly or through other inline structs)
+/// must be boxed; arrays and family enums already hold their values on the heap.
+fn containment_cycles(model: &Model) -> BTreeSet<(String, String)> {
+    let inline_target = |ty: &Ty| -> Option<String> {
+        match ty {
+            Ty::Ref(n) if !model.is_polymorphic(n) && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_)) => {
+                Some(n.clone())
+            }
+            _ => None,
+        }
+    };
+    let mut edges: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
+    for s in model.schemas.values() {
+        let fields = match &s.kind {
+            Kind::Data(_) => model.all_fields(&s.name),
+            Kind::Plain(o) => o.fields.iter().collect(),
+            _ => continue,
+        };
+        let list = fields.iter().filter_map(|f| inline_target(&f.ty).map(|t| (f.name.clone(), t))).collect();
+        edges.insert(s.name.clone(), list);
+    }
+    // a field is boxed when its target can reach back to the holder
+    let mut reach_cache: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut out = BTreeSet::new();
+    for (holder, list) in &edges {
+        for (field, target) in list {
+            let reach = reach_cache.entry(target.clone()).or_insert_with(|| {
+                let mut seen = BTreeSet::new();
+                let mut stack = vec![target.clone()];
+                while let Some(n) = stack.pop() {
+                    if seen.insert(n.clone()) {
+                        if let Some(next) = edges.get(&n) {
+                            stack.extend(next.iter().map(|(_, t)| t.clone()));
+                        }
+                    }
+                }
+                seen
+            });
+            if reach.contains(holder) {
+                out.insert((holder.clone(), field.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn defaultable(model: &Model, boxed: &BTreeSet<(String, String)>) -> BTreeSet<String> {
+    let _ = boxed;
+    let mut set: BTreeSet<String> = model
+        .schemas
+        .values()
+        .filter(|s| matches!(s.kind, Kind::Data(_) | Kind::Plain(_)))
+        .map(|s| s.name.clone())
+        .collect();
+    loop {
+        let before = set.len();
+        let snapshot = set.clone();
+        set.retain(|name| {
+            let fields = match &model.schema(name).kind {
+                Kind::Data(_) => model.all_fields(name),
+                Kind::Plain(o) => o.fields.iter().collect(),
+                _ => return false,
+            };
+            fields.iter().filter(|f| f.required).all(|f| ty_default(model, &f.ty, &snapshot))
+        });
+        if set.len() == before {
+            return set;
+        }
+    }
+}
+
+fn ty_default(model: &Model, ty: &Ty, set: &BTreeSet<String>) -> bool {
+    match ty {
+        Ty::Bool | Ty::Int(_) | Ty::Float(_) | Ty::String(_) | Ty::Array(_) => true,
+        Ty::Ref(n) => match &model.schema(n).kind {
+            Kind::Boxed(b) => ty_default(model, &b.value, set),
+            Kind::Data(_) | Kind::Plain(_) => !model.is_polymorphic(n) && set.contains(n),
+            _ => false,
+        },
+    }
+}
+
+/// The root-level ancestor shared by the schemas that fault responses declare.
+fn fault_root(model: &Model) -> Option<String> {
+    let declared: BTreeSet<&str> = model
+        .managed
+        .values()
+        .flat_map(|m| m.methods.iter())
+        .flat_map(|x| x.faults.iter().map(String::as_str))
+        .collect();
+    let tops: BTreeSet<String> = declared
+        .iter()
+        .filter(|n| model.data(n).is_some())
+        .map(|n| model.ancestors(n).last().map(|s| s.to_string()).unwrap_or_else(|| n.to_string()))
+        .collect();
+    match tops.len() {
+        1 => tops.into_iter().next(),
+        _ => None,
+    }
+}

@@ -1,0 +1,82 @@
+//! Nothing is lost: unknown subtypes, enum values and members decode, are visible, and
+//! re-encode unchanged.
+
+use serde_json::json;
+use vim25::types::{Any, ManagedEntityStatus, MethodFaultKind, VirtualDeviceKind, VirtualMachineConfigInfo};
+
+fn reencode<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::from_slice(&vim25::to_vec(v).unwrap()).unwrap()
+}
+
+#[test]
+fn unknown_subtype_decodes_as_the_declared_base_and_keeps_everything() {
+    let json = json!({"_typeName": "VirtualQuantumDevice", "key": 4000, "qubits": 7, "backing": {"_typeName": "VirtualDeviceFileBackingInfo", "fileName": "[ds] q.bin"}});
+    let device: VirtualDeviceKind = serde_json::from_value(json.clone()).unwrap();
+    let VirtualDeviceKind::VirtualDevice(base) = &device else { panic!("{device:?}") };
+    assert_eq!(base.key, 4000);
+    assert_eq!(device.type_name(), "VirtualQuantumDevice");
+    assert_eq!(base.extra.field("qubits"), Some(&json!(7)));
+    assert!(base.backing.is_some(), "known members still decode");
+    assert_eq!(reencode(&device), json);
+}
+
+#[test]
+fn unknown_type_in_an_any_position_is_kept_verbatim() {
+    let json = json!({"propValue": 1, "_typeName": "FutureThing", "nested": {"a": [1, 2]}});
+    let any: Any = serde_json::from_value(json.clone()).unwrap();
+    assert!(matches!(any, Any::Unknown(_)));
+    assert_eq!(any.type_name(), "FutureThing");
+    assert_eq!(reencode(&any), json);
+}
+
+#[test]
+fn unknown_enum_value_is_kept() {
+    let s: ManagedEntityStatus = serde_json::from_value(json!("purple")).unwrap();
+    assert_eq!(s, ManagedEntityStatus::Unrecognized("purple".into()));
+    assert_eq!(reencode(&s), json!("purple"));
+    assert_eq!("green".parse::<ManagedEntityStatus>().unwrap(), ManagedEntityStatus::Green);
+}
+
+#[test]
+fn unknown_members_are_kept_and_written_back() {
+    let json = json!({"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": "vm-1", "shard": "b"});
+    let any: Any = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(reencode(&any), json);
+}
+
+#[test]
+fn type_name_in_the_middle_of_a_nested_object() {
+    let json = json!({"_typeName": "VirtualMachineConfigInfo", "name": "x", "guestFullName": "g", "version": "vmx-20", "uuid": "u", "template": false, "guestId": "g", "alternateGuestName": "",
+        "changeVersion": "1", "modified": "1970-01-01T00:00:00Z",
+        "files": {"vmPathName": "[ds] x.vmx", "_typeName": "VirtualMachineFileInfo"},
+        "flags": {"_typeName": "VirtualMachineFlagInfo"}, "defaultPowerOps": {"_typeName": "VirtualMachineDefaultPowerOpInfo"},
+        "hardware": {"numCPU": 1, "memoryMB": 4, "_typeName": "VirtualHardware",
+          "device": [{"key": 1, "unitNumber": 3, "_typeName": "VirtualDisk", "capacityInKB": 8, "backing": {"fileName": "f", "diskMode": "persistent", "_typeName": "VirtualDiskFlatVer2BackingInfo"}}]}});
+    let info: VirtualMachineConfigInfo = serde_json::from_value(json.clone()).unwrap();
+    let disk = info.hardware.device.as_ref().unwrap()[0].downcast_ref::<vim25::types::VirtualDisk>().expect("a VirtualDisk");
+    assert_eq!(disk.capacity_in_kb, Some(8));
+    assert!(disk.backing.as_ref().unwrap().downcast_ref::<vim25::types::VirtualDiskFlatVer2BackingInfo>().is_some());
+    assert_eq!(reencode(&info), json);
+}
+
+#[test]
+fn faults_decode_to_their_concrete_type_and_can_be_matched() {
+    let json = json!({"_typeName": "InvalidPowerState", "requestedState": "poweredOn", "existingState": "poweredOff", "faultMessage": []});
+    let fault: MethodFaultKind = serde_json::from_value(json).unwrap();
+    assert_eq!(fault.type_name(), "InvalidPowerState");
+    match &fault {
+        MethodFaultKind::RuntimeFault(_) => panic!("not a runtime fault"),
+        MethodFaultKind::VimFault(vim25::types::VimFaultKind::InvalidState(inner)) => {
+            assert!(inner.downcast_ref::<vim25::types::InvalidPowerState>().is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn decode_errors_name_the_path_through_arrays_and_families() {
+    let json = br#"{"_typeName":"RetrieveResult","objects":[{"_typeName":"ObjectContent","obj":{"_typeName":"ManagedObjectReference","type":"Folder","value":"g"},
+        "propSet":[{"_typeName":"DynamicProperty","name":"a","val":{"_typeName":"int","_value":1}},{"_typeName":"DynamicProperty","name":"b","val":{"_typeName":"int","_value":"x"}}]}]}"#;
+    let err = vim25::from_slice::<vim25::types::RetrieveResult>(json).unwrap_err();
+    assert_eq!(err.path(), "objects[0].propSet[1].val._value", "{err}");
+}
