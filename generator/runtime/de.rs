@@ -281,6 +281,41 @@ pub fn opt_list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
     map.next_value_seed(OptSeed(ListSeed::<T>(PhantomData))).inspect_err(|_| path::push(path::Segment::Field(name)))
 }
 
+/// Reads a required member into its slot.
+#[inline]
+pub fn req<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<T>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
+    *slot = Some(value(map, name)?);
+    Ok(())
+}
+
+/// Reads a required array member into its slot.
+#[inline]
+pub fn req_list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<Vec<T>>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
+    *slot = Some(list(map, name)?);
+    Ok(())
+}
+
+/// Reads an optional member into its slot.
+#[inline]
+pub fn set<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<T>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
+    *slot = opt(map, name)?;
+    Ok(())
+}
+
+/// Reads an optional array member into its slot.
+#[inline]
+pub fn set_list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<Vec<T>>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
+    *slot = opt_list(map, name)?;
+    Ok(())
+}
+
+/// The error for the first required member (`present[i]` false) that is missing.
+#[cold]
+pub fn missing<E: de::Error>(present: &[bool], names: &[&'static str]) -> E {
+    let name = present.iter().zip(names).find(|(p, _)| !**p).map(|(_, n)| *n).unwrap_or("?");
+    E::missing_field(name)
+}
+
 /// A required field, or the error naming it.
 #[inline]
 pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {

@@ -5,8 +5,12 @@
 use crate::Extra;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-/// An object being written.
-pub struct Object<M>(M);
+/// An object being written. The first error is kept and returned by [`Object::end`], so that
+/// generated code writes members without a `?` (and its branches) per member.
+pub struct Object<M: SerializeMap> {
+    map: M,
+    error: Option<M::Error>,
+}
 
 /// Starts an object; `type_name` is `None` for request bodies, which carry no discriminator.
 pub fn object<S: Serializer>(s: S, type_name: Option<&'static str>, extra: &Extra) -> Result<Object<S::SerializeMap>, S::Error> {
@@ -14,28 +18,32 @@ pub fn object<S: Serializer>(s: S, type_name: Option<&'static str>, extra: &Extr
     if let Some(name) = extra.type_name().or(type_name) {
         m.serialize_entry(crate::DISCRIMINATOR, name)?;
     }
-    Ok(Object(m))
+    Ok(Object { map: m, error: None })
 }
 
 impl<M: SerializeMap> Object<M> {
-    #[inline]
-    pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), M::Error> {
-        self.0.serialize_entry(key, value)
+    pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if self.error.is_none() {
+            if let Err(e) = self.map.serialize_entry(key, value) {
+                self.error = Some(e);
+            }
+        }
     }
 
-    #[inline]
-    pub fn opt<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) -> Result<(), M::Error> {
-        match value {
-            Some(v) => self.0.serialize_entry(key, v),
-            None => Ok(()),
+    pub fn opt<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        if let Some(v) = value {
+            self.field(key, v);
         }
     }
 
     pub fn end(mut self, extra: &Extra) -> Result<M::Ok, M::Error> {
-        for (k, v) in extra.fields() {
-            self.0.serialize_entry(k, v)?;
+        if let Some(e) = self.error {
+            return Err(e);
         }
-        self.0.end()
+        for (k, v) in extra.fields() {
+            self.map.serialize_entry(k, v)?;
+        }
+        self.map.end()
     }
 }
 

@@ -9,7 +9,7 @@ use vim25_generator::{generate, Options};
 const MINI: &str = include_str!("fixtures/mini.yaml");
 
 fn output() -> vim25_generator::Output {
-    generate(MINI.as_bytes(), &Options { crate_version: "9.9.9".into(), standalone: true }).expect("the fixture generates")
+    generate(MINI.as_bytes(), &Options { crate_version: "9.9.9".into(), standalone: true, ..Options::default() }).expect("the fixture generates")
 }
 
 #[test]
@@ -62,9 +62,11 @@ fn output_is_deterministic() {
 
 #[test]
 fn malformed_documents_name_the_location() {
-    let broken = MINI.replace("$ref: '#/components/schemas/Color_enum'\n    ManagedObjectReference", "$ref: '#/components/schemas/Nope'\n    ManagedObjectReference");
+    let needle = "(8.0.x style).\n          $ref: '#/components/schemas/Color_enum'";
+    assert!(MINI.contains(needle));
+    let broken = MINI.replace(needle, "(8.0.x style).\n          $ref: '#/components/schemas/Nope'");
     let err = generate(broken.as_bytes(), &Options::default()).unwrap_err();
-    assert_eq!(err.location, "#/components/schemas/Color/properties/_value", "{err}");
+    assert_eq!(err.location, "#/components/schemas/Shape/properties/color", "{err}");
     let inline = MINI.replace("        side:\n          type: number\n          format: double", "        side:\n          type: object");
     let err = generate(inline.as_bytes(), &Options::default()).unwrap_err();
     assert_eq!(err.location, "#/components/schemas/Square/properties/side", "{err}");

@@ -54,7 +54,9 @@ fn type_name_in_the_middle_of_a_nested_object() {
           "device": [{"key": 1, "unitNumber": 3, "_typeName": "VirtualDisk", "capacityInKB": 8, "backing": {"fileName": "f", "diskMode": "persistent", "_typeName": "VirtualDiskFlatVer2BackingInfo"}}]}});
     let info: VirtualMachineConfigInfo = serde_json::from_value(json.clone()).unwrap();
     let disk = info.hardware.device.as_ref().unwrap()[0].downcast_ref::<vim25::types::VirtualDisk>().expect("a VirtualDisk");
-    assert_eq!(disk.capacity_in_kb, Some(8));
+    #[allow(deprecated)]
+    let kb = disk.capacity_in_kb;
+    assert_eq!(kb, 8);
     assert!(disk.backing.as_ref().unwrap().downcast_ref::<vim25::types::VirtualDiskFlatVer2BackingInfo>().is_some());
     assert_eq!(reencode(&info), json);
 }

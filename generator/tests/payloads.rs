@@ -52,7 +52,8 @@ fn nested_values_decode_to_concrete_types() {
     assert!(devices.iter().any(|d| matches!(d, VirtualDeviceKind::VirtualController(_))));
     assert!(info.extra.is_empty());
     let extra = info.extra_config.as_ref().expect("extraConfig");
-    assert!(extra.iter().any(|o| matches!(o.value, Some(Any::PrimitiveString(_)))));
+    let options: Vec<&vim25::types::OptionValue> = extra.iter().filter_map(|o| o.downcast_ref()).collect();
+    assert!(options.iter().any(|o| matches!(o.value, Some(Any::PrimitiveString(_)))), "{options:?}");
 }
 
 #[test]

@@ -59,7 +59,7 @@ pub fn generate_into(spec_path: &Path, out_dir: &Path) -> Result<(), String> {
 fn produce(spec: &Path, standalone: bool) -> Result<Output, String> {
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let crate_version = vim25_spec::crate_version().map_err(|e| e.to_string())?;
-    let options = Options { crate_version, standalone };
+    let options = Options { crate_version, standalone, ..Options::default() };
     generate(&bytes, &options).map_err(|e| format!("{}: {e}", spec.display()))
 }
 

@@ -25,7 +25,7 @@ pub fn files(model: &Model, plan: &Plan) -> Vec<(String, TokenStream)> {
             Kind::Data(d) => data_file(model, plan, s, d),
             Kind::Enum(_) => enum_file(plan, s),
             Kind::Request(o) => request_file(model, plan, s, o),
-            Kind::Plain(o) => plain_file(model, plan, s, o),
+            Kind::Plain(_) => plain_file(model, plan, s),
             Kind::Root => {
                 out.push(("src/types/any.rs".to_owned(), root_file(model, plan, s)));
                 let name = ident(&plan.rust[&s.name]);
@@ -59,10 +59,19 @@ fn wire_lit(s: &str) -> proc_macro2::Literal {
     proc_macro2::Literal::string(s)
 }
 
-/// Owned Rust type of a member (boxed when it closes a containment cycle).
+/// Whether a member holds its struct behind a `Box`: every struct-typed member does (family
+/// enums and arrays already hold theirs on the heap). Inline nesting makes the big objects
+/// (`VirtualMachineConfigInfo`) kilobytes large, and decoding them would need that much stack
+/// per level, several times over in a debug build.
+fn boxed(model: &Model, plan: &Plan, holder: &str, f: &Field) -> bool {
+    let struct_typed = matches!(&f.ty, Ty::Ref(n) if !model.is_polymorphic(n) && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_)));
+    struct_typed || plan.boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
+}
+
+/// Owned Rust type of a member.
 fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream {
     let mut t = plan.owned_type(model, &f.ty);
-    if plan.boxed_fields.contains(&(holder.to_owned(), f.name.clone())) {
+    if boxed(model, plan, holder, f) {
         t = format!("Box<{t}>");
     }
     if !f.required {
@@ -75,11 +84,8 @@ fn is_list(ty: &Ty) -> bool {
     matches!(ty, Ty::Array(_))
 }
 
-fn field_doc(f: &Field, inherited_from: Option<&str>) -> TokenStream {
+fn field_doc(f: &Field) -> TokenStream {
     let mut extra = Vec::new();
-    if let Some(p) = inherited_from {
-        extra.push(format!("*Inherited from `{p}`.*"));
-    }
     if f.ty == Ty::String(StrFormat::DateTime) {
         extra.push("An ISO 8601 date and time (`xsd:dateTime`).".into());
     } else if f.ty == Ty::String(StrFormat::Byte) {
@@ -88,57 +94,167 @@ fn field_doc(f: &Field, inherited_from: Option<&str>) -> TokenStream {
     docs::doc(f.description.as_deref(), &extra)
 }
 
-struct StructParts {
-    fields: TokenStream,
-    ser: TokenStream,
-    locals: TokenStream,
-    arms: TokenStream,
-    build: TokenStream,
+/// Owned type of a member without the `Option` of an optional member.
+fn slot_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream {
+    let mut t = plan.owned_type(model, &f.ty);
+    if boxed(model, plan, holder, f) {
+        t = format!("Box<{t}>");
+    }
+    tokens(&t)
 }
 
-/// The members of a struct and the code reading and writing them.
-fn struct_parts(model: &Model, plan: &Plan, holder: &str, fields: &[(&Field, Option<&str>)]) -> StructParts {
-    let mut p = StructParts { fields: TokenStream::new(), ser: TokenStream::new(), locals: TokenStream::new(), arms: TokenStream::new(), build: TokenStream::new() };
-    for ((f, from), rust) in fields.iter().zip(&plan.fields[holder]) {
-        let name = ident(rust);
-        let local = format_ident!("f_{}", rust.trim_start_matches("r#"));
-        let wire = wire_lit(&f.name);
-        let ty = field_type(model, plan, holder, f);
-        let doc = field_doc(f, *from);
-        let dep = docs::deprecated(f.deprecated);
-        p.fields.extend(quote!(#doc #dep pub #name: #ty,));
-        let list = is_list(&f.ty) && !plan.boxed_fields.contains(&(holder.to_owned(), f.name.clone()));
-        if f.required {
-            p.ser.extend(quote!(o.field(#wire, &self.#name)?;));
-            p.locals.extend(quote!(let mut #local = None;));
-            let read = if list { quote!(crate::de::list(&mut map, #wire)?) } else { quote!(crate::de::value(&mut map, #wire)?) };
-            p.arms.extend(quote!(#wire => #local = Some(#read),));
-            p.build.extend(quote!(#name: crate::de::required(#local, #wire)?,));
-        } else {
-            p.ser.extend(quote!(o.opt(#wire, &self.#name)?;));
-            p.locals.extend(quote!(let mut #local = None;));
-            let read = if list { quote!(crate::de::opt_list(&mut map, #wire)?) } else { quote!(crate::de::opt(&mut map, #wire)?) };
-            p.arms.extend(quote!(#wire => #local = #read,));
-            p.build.extend(quote!(#name: #local,));
+/// A member as decoding sees it: declared by `holder`, at position `index` of the flattened
+/// list of the decoded type's members.
+struct Member<'a> {
+    holder: &'a str,
+    field: &'a Field,
+    rust: &'a str,
+}
+
+/// Members of `name` and its ancestors, root first: decoding reads them all in one `match`,
+/// whatever level declares them.
+fn flattened<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<'a>> {
+    if !plan.embeds.is_empty() || model.data(name).is_none() {
+        return levels(model, plan, name);
+    }
+    // flattened structs: the names were given over all levels at once
+    model
+        .all_fields(name)
+        .into_iter()
+        .zip(&plan.fields[name])
+        .map(|(field, rust)| Member { holder: name, field, rust })
+        .collect()
+}
+
+fn levels<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<'a>> {
+    let mut chain: Vec<&str> = model.ancestors(name);
+    chain.reverse();
+    chain.push(name);
+    let mut out = Vec::new();
+    for holder in chain {
+        let fields: &[Field] = match &model.schema(holder).kind {
+            Kind::Data(d) => &d.fields,
+            Kind::Plain(o) => &o.fields,
+            _ => &[],
+        };
+        for (field, rust) in fields.iter().zip(&plan.fields[holder]) {
+            out.push(Member { holder, field, rust });
         }
     }
-    p
+    out
 }
 
-/// A struct with `extra`, its Serialize / Deserialize / DecodeFields impls.
-#[allow(clippy::too_many_arguments)]
-fn object_struct(
-    model: &Model,
-    plan: &Plan,
-    s: &Schema,
-    fields: &[(&Field, Option<&str>)],
-    wire_name: Option<&str>,
-    doc_extra: &[String],
-) -> TokenStream {
+/// The struct literal rebuilding `name` from the decoded locals (`f_0`, `f_1`, ...).
+fn build(plan: &Plan, name: &str, members: &[Member<'_>], top: bool) -> TokenStream {
+    let mut inits = TokenStream::new();
+    if let Some(p) = plan.embeds.get(name) {
+        let base = ident(crate::plan::BASE_FIELD);
+        let inner = build(plan, p, members, false);
+        inits.extend(quote!(#base: #inner,));
+    }
+    for (i, m) in members.iter().enumerate().filter(|(_, m)| m.holder == name) {
+        let field = ident(m.rust);
+        let local = format_ident!("f_{}", i);
+        inits.extend(quote!(#field: #local,));
+    }
+    if top {
+        quote!(Self { #inits extra })
+    } else {
+        let ty = ident(&plan.rust[name]);
+        quote!(crate::types::#ty { #inits extra: crate::Extra::EMPTY })
+    }
+}
+
+/// A struct with `extra`, its Serialize / Deserialize / DecodeFields impls. A data object
+/// embeds its parent as `base` (with `Deref` to it); decoding reads all levels' members in one
+/// pass into one tuple of `Option`s (so an early error return drops one local, not one per
+/// member), checks the required ones with a single pattern and builds the nested value by moves.
+fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>, doc_extra: &[String]) -> TokenStream {
     let name = ident(&plan.rust[&s.name]);
-    let o_binding = if fields.is_empty() { quote!(o) } else { quote!(mut o) };
-    let p = struct_parts(model, plan, &s.name, fields);
-    let StructParts { fields, ser, locals, arms, build } = p;
+    let members = flattened(model, plan, &s.name);
+    // the members this struct declares itself: its own level, or all levels when flattened
+    let own: Vec<&Member<'_>> = members.iter().filter(|m| m.holder == s.name).collect();
+    let mut fields = TokenStream::new();
+    let mut write = TokenStream::new();
+    let mut deref = TokenStream::new();
+    if let Some(p) = plan.embeds.get(&s.name) {
+        let base = ident(crate::plan::BASE_FIELD);
+        let pt = ident(&plan.rust[p]);
+        let doc = docs::lines([format!(" The members inherited from `{p}` (also reachable directly through `Deref`).").as_str()]);
+        fields.extend(quote!(#doc pub #base: crate::types::#pt,));
+        write.extend(quote!(self.#base.write_fields(o);));
+        deref = quote! {
+            impl std::ops::Deref for #name {
+                type Target = crate::types::#pt;
+                fn deref(&self) -> &crate::types::#pt { &self.#base }
+            }
+            impl std::ops::DerefMut for #name {
+                fn deref_mut(&mut self) -> &mut crate::types::#pt { &mut self.#base }
+            }
+        };
+    }
+    for m in &own {
+        let f = m.field;
+        let n = ident(m.rust);
+        let wire = wire_lit(&f.name);
+        let ty = field_type(model, plan, m.holder, f);
+        let doc = field_doc(f);
+        let dep = docs::deprecated(f.deprecated);
+        fields.extend(quote!(#doc #dep pub #n: #ty,));
+        if f.required {
+            write.extend(quote!(o.field(#wire, &self.#n);));
+        } else {
+            write.extend(quote!(o.opt(#wire, &self.#n);));
+        }
+    }
+
+    let mut slots = TokenStream::new();
+    let mut nones = TokenStream::new();
+    let mut arms = TokenStream::new();
+    let mut presence = Vec::new();
+    let mut required = Vec::new();
+    let mut check_pattern = TokenStream::new();
+    let mut pattern = TokenStream::new();
+    for (i, m) in members.iter().enumerate() {
+        let idx = syn::Index::from(i);
+        let local = format_ident!("f_{}", i);
+        let wire = wire_lit(&m.field.name);
+        let slot = slot_type(model, plan, m.holder, m.field);
+        slots.extend(quote!(Option<#slot>,));
+        nones.extend(quote!(None,));
+        let list = is_list(&m.field.ty);
+        let read = match (m.field.required, list) {
+            (true, true) => quote!(crate::de::req_list),
+            (true, false) => quote!(crate::de::req),
+            (false, true) => quote!(crate::de::set_list),
+            (false, false) => quote!(crate::de::set),
+        };
+        arms.extend(quote!(#wire => #read(&mut f.#idx, &mut map, #wire),));
+        if m.field.required {
+            presence.push(quote!(f.#idx.is_some()));
+            required.push(wire.clone());
+            pattern.extend(quote!(Some(#local),));
+            check_pattern.extend(quote!(Some(_),));
+        } else {
+            pattern.extend(quote!(#local,));
+            check_pattern.extend(quote!(_,));
+        }
+    }
+    let built = build(plan, &s.name, &members, true);
+    let f_binding = if members.is_empty() { quote!(f) } else { quote!(mut f) };
+    let destructure = if required.is_empty() {
+        quote!(let (#pattern) = f;)
+    } else {
+        // one pattern test; the member-by-member account only on the error path
+        quote! {
+            if !matches!(f, (#check_pattern)) {
+                return Err(crate::de::missing(&[#(#presence),*], &[#(#required),*]));
+            }
+            let (#pattern) = f else { unreachable!("required members were checked") };
+        }
+    };
+    let o_param = if write.is_empty() { quote!(_o) } else { quote!(o) };
+
     let doc = docs::doc(s.description.as_deref(), doc_extra);
     let dep = docs::deprecated(s.deprecated);
     let default = if plan.defaultable.contains(&s.name) { quote!(, Default) } else { quote!() };
@@ -169,12 +285,20 @@ fn object_struct(
             pub fn type_name(&self) -> &str {
                 self.extra.type_name().unwrap_or(Self::TYPE_NAME)
             }
+
+            /// Writes the members of this level and the levels above.
+            #[doc(hidden)]
+            pub fn write_fields<M: serde::ser::SerializeMap>(&self, #o_param: &mut crate::ser::Object<M>) {
+                #write
+            }
         }
+
+        #deref
 
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let #o_binding = crate::ser::object(s, #ser_name, &self.extra)?;
-                #ser
+                let mut o = crate::ser::object(s, #ser_name, &self.extra)?;
+                self.write_fields(&mut o);
                 o.end(&self.extra)
             }
         }
@@ -189,38 +313,30 @@ fn object_struct(
             const TYPE_NAME: &'static str = #type_name;
 
             fn decode_fields<'de, A: serde::de::MapAccess<'de>>(mut map: A, mut extra: crate::Extra) -> Result<Self, A::Error> {
-                #locals
+                let #f_binding: (#slots) = (#nones);
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
                         #arms
-                        _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?,
-                    }
+                        _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
+                    }?;
                 }
-                Ok(Self { #build extra })
+                #destructure
+                Ok(#built)
             }
         }
     }
 }
 
 fn data_file(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStream {
-    let mut chain = model.ancestors(&s.name);
-    chain.reverse();
-    let mut fields: Vec<(&Field, Option<&str>)> = Vec::new();
-    for a in &chain {
-        if let Some(ad) = model.data(a) {
-            fields.extend(ad.fields.iter().map(|f| (f, Some(*a))));
-        }
-    }
-    fields.extend(d.fields.iter().map(|f| (f, None)));
     let mut extra = Vec::new();
     if let Some(p) = d.parent.as_deref().filter(|p| *p != model.root) {
-        extra.push(format!("Extends `{p}`; inherited members are included."));
+        extra.push(format!("Extends `{p}`."));
     }
     if !d.children.is_empty() {
         let k = &plan.kind_name[&s.name];
         extra.push(format!("Has subtypes: members declared with this type are held as [`{k}`]."));
     }
-    let mut out = object_struct(model, plan, s, &fields, Some(&d.wire_name), &extra);
+    let mut out = object_struct(model, plan, s, Some(&d.wire_name), &extra);
     if !d.children.is_empty() {
         out.extend(kind_enum(model, plan, s, d));
     }
@@ -603,6 +719,7 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
     let mut fields = TokenStream::new();
     let mut ser = TokenStream::new();
     let mut lifetime = false;
+    let o_binding = if o.fields.is_empty() { quote!(o) } else { quote!(mut o) };
     for (f, rust) in o.fields.iter().zip(&plan.fields[&s.name]) {
         let (t, borrows) = param_type(model, plan, f);
         lifetime |= borrows;
@@ -613,9 +730,9 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
         let dep = docs::deprecated(f.deprecated);
         fields.extend(quote!(#doc #dep pub #n: #ty,));
         if f.required {
-            ser.extend(quote!(o.field(#wire, &self.#n)?;));
+            ser.extend(quote!(o.field(#wire, &self.#n);));
         } else {
-            ser.extend(quote!(o.opt(#wire, &self.#n)?;));
+            ser.extend(quote!(o.opt(#wire, &self.#n);));
         }
     }
     let doc = docs::doc(s.description.as_deref(), &["The request body, borrowing its parameters; operations build it for you.".into()]);
@@ -629,7 +746,7 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
 
         impl serde::Serialize for #name #anon {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+                let #o_binding = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
                 #ser
                 o.end(&crate::Extra::EMPTY)
             }
@@ -637,7 +754,6 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
     }
 }
 
-fn plain_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> TokenStream {
-    let fields: Vec<(&Field, Option<&str>)> = o.fields.iter().map(|f| (f, None)).collect();
-    object_struct(model, plan, s, &fields, None, &[])
+fn plain_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
+    object_struct(model, plan, s, None, &[])
 }

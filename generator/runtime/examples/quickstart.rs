@@ -1,0 +1,43 @@
+//! The README's example, kept compiling: log in, read a VM's devices, power it on, match a fault.
+//!
+//! `cargo run -p vim25 --example quickstart -- HOST USER PASSWORD VM_MOID` (needs a vCenter).
+
+use vim25::mo::{ServiceInstance, SessionManager, VirtualMachine};
+use vim25::types::{VirtualDeviceKind, VirtualDisk};
+
+async fn example(host: &str, user: &str, password: &str, vm_id: &str) -> Result<(), vim25::Error> {
+    let client = vim25::Client::connect(host)?;
+    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
+    let session_manager = content.session_manager.as_ref().map(|m| m.value.as_str()).unwrap_or("SessionManager");
+    SessionManager::new(&client, session_manager).login(user, password, None).await?;
+
+    let vm = VirtualMachine::new(&client, vm_id);
+    if let Some(config) = vm.config().await? {
+        for device in config.hardware.device.iter().flatten() {
+            if let Some(disk) = device.downcast_ref::<VirtualDisk>() {
+                println!("disk of {} bytes", disk.capacity_in_bytes.unwrap_or_default());
+            }
+            if let VirtualDeviceKind::VirtualEthernetCard(nic) = device {
+                println!("a NIC: {}", nic.type_name());
+            }
+        }
+    }
+    match vm.power_on_vm_task(None).await {
+        Err(vim25::Error::Fault(fault)) => println!("server fault {}", fault.type_name()),
+        other => println!("{:?}", other.map(|task| task.value)),
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [host, user, password, vm] = args.as_slice() else {
+        eprintln!("usage: quickstart HOST USER PASSWORD VM_MOID");
+        std::process::exit(2);
+    };
+    if let Err(e) = example(host, user, password, vm).await {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+}
