@@ -29,6 +29,7 @@
     clippy::tabs_in_doc_comments,
     clippy::empty_docs,
     clippy::needless_lifetimes,
+    clippy::type_complexity,
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,

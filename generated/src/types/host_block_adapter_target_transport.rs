@@ -47,9 +47,7 @@ impl crate::de::DecodeFields for HostBlockAdapterTargetTransport {
     ) -> Result<Self, A::Error> {
         let f: () = ();
         while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
+            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
         }
         let () = f;
         Ok(Self { extra })

@@ -131,6 +131,8 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
             clippy::tabs_in_doc_comments,
             clippy::empty_docs,
             clippy::needless_lifetimes,
+            // decoding keeps a type's members in one tuple of options (see `de`)
+            clippy::type_complexity,
             rustdoc::bare_urls,
             rustdoc::broken_intra_doc_links,
             rustdoc::invalid_html_tags,

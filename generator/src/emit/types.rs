@@ -103,8 +103,15 @@ fn slot_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream
     tokens(&t)
 }
 
-/// A member as decoding sees it: declared by `holder`, at position `index` of the flattened
-/// list of the decoded type's members.
+/// A struct member's declaration and the statement writing it (absent optional members are
+/// left out).
+fn member(f: &Field, doc: TokenStream, n: &proc_macro2::Ident, wire: &proc_macro2::Literal, ty: TokenStream) -> (TokenStream, TokenStream) {
+    let dep = docs::deprecated(f.deprecated);
+    let write = if f.required { quote!(o.field(#wire, &self.#n);) } else { quote!(o.opt(#wire, &self.#n);) };
+    (quote!(#doc #dep pub #n: #ty,), write)
+}
+
+/// A member as decoding sees it: declared by `holder`, named `rust` in that struct.
 struct Member<'a> {
     holder: &'a str,
     field: &'a Field,
@@ -198,14 +205,9 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         let n = ident(m.rust);
         let wire = wire_lit(&f.name);
         let ty = field_type(model, plan, m.holder, f);
-        let doc = field_doc(f);
-        let dep = docs::deprecated(f.deprecated);
-        fields.extend(quote!(#doc #dep pub #n: #ty,));
-        if f.required {
-            write.extend(quote!(o.field(#wire, &self.#n);));
-        } else {
-            write.extend(quote!(o.opt(#wire, &self.#n);));
-        }
+        let (field, w) = member(f, field_doc(f), &n, &wire, ty);
+        fields.extend(field);
+        write.extend(w);
     }
 
     let mut slots = TokenStream::new();
@@ -241,6 +243,16 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         }
     }
     let built = build(plan, &s.name, &members, true);
+    let dispatch = if arms.is_empty() {
+        quote!(crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;)
+    } else {
+        quote! {
+            match key.as_str() {
+                #arms
+                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
+            }?;
+        }
+    };
     let f_binding = if members.is_empty() { quote!(f) } else { quote!(mut f) };
     let destructure = if required.is_empty() {
         quote!(let (#pattern) = f;)
@@ -315,10 +327,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
             fn decode_fields<'de, A: serde::de::MapAccess<'de>>(mut map: A, mut extra: crate::Extra) -> Result<Self, A::Error> {
                 let #f_binding: (#slots) = (#nones);
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        #arms
-                        _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-                    }?;
+                    #dispatch
                 }
                 #destructure
                 Ok(#built)
@@ -726,14 +735,9 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
         let ty = tokens(&t);
         let n = ident(rust);
         let wire = wire_lit(&f.name);
-        let doc = docs::doc(f.description.as_deref(), &[]);
-        let dep = docs::deprecated(f.deprecated);
-        fields.extend(quote!(#doc #dep pub #n: #ty,));
-        if f.required {
-            ser.extend(quote!(o.field(#wire, &self.#n);));
-        } else {
-            ser.extend(quote!(o.opt(#wire, &self.#n);));
-        }
+        let (field, w) = member(f, docs::doc(f.description.as_deref(), &[]), &n, &wire, ty);
+        fields.extend(field);
+        ser.extend(w);
     }
     let doc = docs::doc(s.description.as_deref(), &["The request body, borrowing its parameters; operations build it for you.".into()]);
     let (generics, anon) = if lifetime { (quote!(<'a>), quote!(<'_>)) } else { (quote!(), quote!()) };
