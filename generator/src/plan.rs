@@ -22,8 +22,9 @@ pub struct Plan {
     pub boxed_fields: BTreeSet<(String, String)>,
     /// Types whose all required members have a `Default`.
     pub defaultable: BTreeSet<String>,
-    /// Features any one of which makes a schema available; empty = always (core).
-    pub features: BTreeMap<String, BTreeSet<String>>,
+    /// When a schema is available: all of these clauses hold, a clause being "any one of
+    /// these features is on"; no clause = always (core).
+    pub features: BTreeMap<String, Vec<BTreeSet<String>>>,
     /// Registry ids: wire names sorted bytewise; the index is the id.
     pub registry: Vec<RegistryEntry>,
     pub id_of: BTreeMap<String, u16>,
@@ -228,15 +229,16 @@ impl Plan {
 
     /// `cfg` condition for a schema, if it is not core.
     pub fn cfg(&self, schema: &str) -> Option<String> {
-        let set = self.features.get(schema)?;
-        if set.is_empty() {
-            return None;
+        let clauses = self.features.get(schema)?;
+        match clauses.as_slice() {
+            [] => None,
+            [one] => Some(any_of(one)),
+            many => Some(format!("all({})", many.iter().map(any_of).collect::<Vec<_>>().join(", "))),
         }
-        Some(cfg_of(set))
     }
 }
 
-pub fn cfg_of(set: &BTreeSet<String>) -> String {
+fn any_of(set: &BTreeSet<String>) -> String {
     let list: Vec<String> = set.iter().map(|f| format!("feature = \"{f}\"")).collect();
     if list.len() == 1 {
         list[0].clone()
@@ -270,10 +272,9 @@ fn deps(model: &Model, name: &str) -> Vec<String> {
 }
 
 /// Which namespaces' operations reach each schema (through members and parents, not
-/// subtypes). A schema reached from the core is core (no feature). A schema reached by no
-/// operation (an event or fault only ever seen through its base) gets the narrowest set its
-/// dependencies allow, so that turning a feature off never leaves a dangling reference.
-fn features(model: &Model) -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) {
+/// subtypes), and from that the `cfg` condition of each schema, such that turning a feature off
+/// never leaves a dangling reference.
+fn features(model: &Model) -> (BTreeMap<String, Vec<BTreeSet<String>>>, Vec<String>) {
     let mut namespaces: Vec<String> = vec![CORE.to_owned()];
     for m in model.managed.values() {
         if !namespaces.contains(&m.namespace) {
@@ -300,31 +301,36 @@ fn features(model: &Model) -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) 
             }
         }
     }
-    let all: BTreeSet<String> = namespaces.iter().cloned().collect();
-    let mut sets: BTreeMap<String, BTreeSet<String>> =
-        model.schemas.keys().map(|n| (n.clone(), reach.get(n).cloned().unwrap_or_else(|| all.clone()))).collect();
-    // narrow until every schema's set is within each dependency's set
+    // A reached schema is available when any namespace reaching it is on (what reaches it
+    // reaches its dependencies too). An unreached one (an event or fault only ever seen
+    // through its base) needs what each of its dependencies needs: the union of their clauses.
+    let mut clauses: BTreeMap<String, BTreeSet<BTreeSet<String>>> = BTreeMap::new();
+    for name in model.schemas.keys() {
+        let mut c = BTreeSet::new();
+        if let Some(r) = reach.get(name) {
+            if !r.contains(CORE) {
+                c.insert(r.clone());
+            }
+        }
+        clauses.insert(name.clone(), c);
+    }
     loop {
         let mut changed = false;
-        for name in model.schemas.keys() {
+        for name in model.schemas.keys().filter(|n| !reach.contains_key(*n)) {
+            let mut add = BTreeSet::new();
             for d in deps(model, name) {
-                let dep = sets[&d].clone();
-                let mine = sets.get_mut(name).expect("every schema has a set");
-                let narrowed: BTreeSet<String> = mine.intersection(&dep).cloned().collect();
-                if narrowed.len() != mine.len() {
-                    *mine = narrowed;
-                    changed = true;
-                }
+                add.extend(clauses[&d].iter().cloned());
+            }
+            let mine = clauses.get_mut(name).expect("every schema has clauses");
+            for c in add {
+                changed |= mine.insert(c);
             }
         }
         if !changed {
             break;
         }
     }
-    let out = sets
-        .into_iter()
-        .map(|(n, s)| if s.contains(CORE) || s.is_empty() { (n, BTreeSet::new()) } else { (n, s) })
-        .collect();
+    let out = clauses.into_iter().map(|(n, c)| (n, c.into_iter().collect())).collect();
     (out, namespaces)
 }
 

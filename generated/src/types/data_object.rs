@@ -457,7 +457,7 @@ pub enum DataObjectKind {
     #[cfg(any(feature = "pbm", feature = "sms"))]
     ReplicationTargetInfo(Box<crate::types::ReplicationTargetInfo>),
     ///  A `SourceGroupMemberInfo`.
-    #[cfg(feature = "sms")]
+    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
     SourceGroupMemberInfo(Box<crate::types::SourceGroupMemberInfo>),
     ///  A `TargetDeviceId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
@@ -5105,7 +5105,7 @@ impl DataObjectKind {
             Self::ReplicaId(v) => v.type_name(),
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::ReplicationTargetInfo(v) => v.type_name(),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::SourceGroupMemberInfo(v) => v.type_name(),
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetDeviceId(v) => v.type_name(),
@@ -7464,7 +7464,7 @@ impl DataObjectKind {
             Self::ReplicaId(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::ReplicationTargetInfo(v) => &**v,
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::SourceGroupMemberInfo(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetDeviceId(v) => &**v,
@@ -10365,7 +10365,7 @@ impl From<crate::types::ReplicationTargetInfo> for DataObjectKind {
         Self::ReplicationTargetInfo(Box::new(v))
     }
 }
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::SourceGroupMemberInfo> for DataObjectKind {
     fn from(v: crate::types::SourceGroupMemberInfo) -> Self {
         Self::SourceGroupMemberInfo(Box::new(v))
@@ -19526,7 +19526,7 @@ impl serde::Serialize for DataObjectKind {
             Self::ReplicaId(v) => v.serialize(s),
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::ReplicationTargetInfo(v) => v.serialize(s),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::SourceGroupMemberInfo(v) => v.serialize(s),
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetDeviceId(v) => v.serialize(s),
@@ -23112,7 +23112,7 @@ impl crate::de::DecodeKind for DataObjectKind {
                         ),
                     )
                 }
-                #[cfg(feature = "sms")]
+                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
                 crate::registry::id::SourceGroupMemberInfo => {
                     Self::SourceGroupMemberInfo(
                         Box::new(

@@ -195,6 +195,7 @@ pub enum DatastoreInfoKind {
     ///  A `VsanDatastoreInfo`.
     VsanDatastoreInfo(Box<crate::types::VsanDatastoreInfo>),
     ///  A `VvolDatastoreInfo`.
+    #[cfg(feature = "sms")]
     VvolDatastoreInfo(Box<crate::types::VvolDatastoreInfo>),
 }
 impl DatastoreInfoKind {
@@ -207,6 +208,7 @@ impl DatastoreInfoKind {
             Self::PMemDatastoreInfo(v) => v.type_name(),
             Self::VmfsDatastoreInfo(v) => v.type_name(),
             Self::VsanDatastoreInfo(v) => v.type_name(),
+            #[cfg(feature = "sms")]
             Self::VvolDatastoreInfo(v) => v.type_name(),
         }
     }
@@ -219,6 +221,7 @@ impl DatastoreInfoKind {
             Self::PMemDatastoreInfo(v) => &**v,
             Self::VmfsDatastoreInfo(v) => &**v,
             Self::VsanDatastoreInfo(v) => &**v,
+            #[cfg(feature = "sms")]
             Self::VvolDatastoreInfo(v) => &**v,
         }
     }
@@ -257,6 +260,7 @@ impl From<crate::types::VsanDatastoreInfo> for DatastoreInfoKind {
         Self::VsanDatastoreInfo(Box::new(v))
     }
 }
+#[cfg(feature = "sms")]
 impl From<crate::types::VvolDatastoreInfo> for DatastoreInfoKind {
     fn from(v: crate::types::VvolDatastoreInfo) -> Self {
         Self::VvolDatastoreInfo(Box::new(v))
@@ -271,6 +275,7 @@ impl serde::Serialize for DatastoreInfoKind {
             Self::PMemDatastoreInfo(v) => v.serialize(s),
             Self::VmfsDatastoreInfo(v) => v.serialize(s),
             Self::VsanDatastoreInfo(v) => v.serialize(s),
+            #[cfg(feature = "sms")]
             Self::VvolDatastoreInfo(v) => v.serialize(s),
         }
     }
@@ -339,6 +344,7 @@ impl crate::de::DecodeKind for DatastoreInfoKind {
                         ),
                     )
                 }
+                #[cfg(feature = "sms")]
                 crate::registry::id::VvolDatastoreInfo => {
                     Self::VvolDatastoreInfo(
                         Box::new(

@@ -72,10 +72,10 @@ pub enum GroupInfoKind {
     /// Exactly this type.
     GroupInfo(Box<crate::types::GroupInfo>),
     ///  A `SourceGroupInfo`.
-    #[cfg(feature = "sms")]
+    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
     SourceGroupInfo(Box<crate::types::SourceGroupInfo>),
     ///  A `TargetGroupInfo`.
-    #[cfg(feature = "sms")]
+    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
     TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
 }
 impl GroupInfoKind {
@@ -83,9 +83,9 @@ impl GroupInfoKind {
     pub fn type_name(&self) -> &str {
         match self {
             Self::GroupInfo(v) => v.type_name(),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::SourceGroupInfo(v) => v.type_name(),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::TargetGroupInfo(v) => v.type_name(),
         }
     }
@@ -93,9 +93,9 @@ impl GroupInfoKind {
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GroupInfo(v) => &**v,
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::SourceGroupInfo(v) => &**v,
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::TargetGroupInfo(v) => &**v,
         }
     }
@@ -109,13 +109,13 @@ impl From<crate::types::GroupInfo> for GroupInfoKind {
         Self::GroupInfo(Box::new(v))
     }
 }
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::SourceGroupInfo> for GroupInfoKind {
     fn from(v: crate::types::SourceGroupInfo) -> Self {
         Self::SourceGroupInfo(Box::new(v))
     }
 }
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::TargetGroupInfo> for GroupInfoKind {
     fn from(v: crate::types::TargetGroupInfo) -> Self {
         Self::TargetGroupInfo(Box::new(v))
@@ -125,9 +125,9 @@ impl serde::Serialize for GroupInfoKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::GroupInfo(v) => v.serialize(s),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::SourceGroupInfo(v) => v.serialize(s),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::TargetGroupInfo(v) => v.serialize(s),
         }
     }
@@ -146,7 +146,7 @@ impl crate::de::DecodeKind for GroupInfoKind {
     ) -> Result<Self, A::Error> {
         Ok(
             match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
+                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
                 crate::registry::id::SourceGroupInfo => {
                     Self::SourceGroupInfo(
                         Box::new(
@@ -157,7 +157,7 @@ impl crate::de::DecodeKind for GroupInfoKind {
                         ),
                     )
                 }
-                #[cfg(feature = "sms")]
+                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
                 crate::registry::id::TargetGroupInfo => {
                     Self::TargetGroupInfo(
                         Box::new(

@@ -98,12 +98,12 @@ pub enum GroupOperationResultKind {
         Box<crate::types::QueryPointInTimeReplicaSummaryResult>,
     ),
     ///  A `QueryReplicationGroupSuccessResult`.
-    #[cfg(feature = "sms")]
+    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
     QueryReplicationGroupSuccessResult(
         Box<crate::types::QueryReplicationGroupSuccessResult>,
     ),
     ///  A `ReverseReplicationSuccessResult`.
-    #[cfg(feature = "sms")]
+    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
     ReverseReplicationSuccessResult(Box<crate::types::ReverseReplicationSuccessResult>),
     ///  A `SyncReplicationGroupSuccessResult`.
     #[cfg(feature = "sms")]
@@ -124,9 +124,9 @@ impl GroupOperationResultKind {
             Self::QueryPointInTimeReplicaSuccessResult(v) => v.type_name(),
             #[cfg(feature = "sms")]
             Self::QueryPointInTimeReplicaSummaryResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::QueryReplicationGroupSuccessResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::ReverseReplicationSuccessResult(v) => v.type_name(),
             #[cfg(feature = "sms")]
             Self::SyncReplicationGroupSuccessResult(v) => v.type_name(),
@@ -144,9 +144,9 @@ impl GroupOperationResultKind {
             Self::QueryPointInTimeReplicaSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
             Self::QueryPointInTimeReplicaSummaryResult(v) => &**v,
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::QueryReplicationGroupSuccessResult(v) => &**v,
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::ReverseReplicationSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
             Self::SyncReplicationGroupSuccessResult(v) => &**v,
@@ -188,14 +188,14 @@ for GroupOperationResultKind {
         Self::QueryPointInTimeReplicaSummaryResult(Box::new(v))
     }
 }
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::QueryReplicationGroupSuccessResult>
 for GroupOperationResultKind {
     fn from(v: crate::types::QueryReplicationGroupSuccessResult) -> Self {
         Self::QueryReplicationGroupSuccessResult(Box::new(v))
     }
 }
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::ReverseReplicationSuccessResult> for GroupOperationResultKind {
     fn from(v: crate::types::ReverseReplicationSuccessResult) -> Self {
         Self::ReverseReplicationSuccessResult(Box::new(v))
@@ -219,9 +219,9 @@ impl serde::Serialize for GroupOperationResultKind {
             Self::QueryPointInTimeReplicaSuccessResult(v) => v.serialize(s),
             #[cfg(feature = "sms")]
             Self::QueryPointInTimeReplicaSummaryResult(v) => v.serialize(s),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::QueryReplicationGroupSuccessResult(v) => v.serialize(s),
-            #[cfg(feature = "sms")]
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
             Self::ReverseReplicationSuccessResult(v) => v.serialize(s),
             #[cfg(feature = "sms")]
             Self::SyncReplicationGroupSuccessResult(v) => v.serialize(s),
@@ -286,7 +286,7 @@ impl crate::de::DecodeKind for GroupOperationResultKind {
                         ),
                     )
                 }
-                #[cfg(feature = "sms")]
+                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
                 crate::registry::id::QueryReplicationGroupSuccessResult => {
                     Self::QueryReplicationGroupSuccessResult(
                         Box::new(
@@ -297,7 +297,7 @@ impl crate::de::DecodeKind for GroupOperationResultKind {
                         ),
                     )
                 }
-                #[cfg(feature = "sms")]
+                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
                 crate::registry::id::ReverseReplicationSuccessResult => {
                     Self::ReverseReplicationSuccessResult(
                         Box::new(

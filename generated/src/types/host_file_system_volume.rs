@@ -102,6 +102,7 @@ pub enum HostFileSystemVolumeKind {
     ///  A `HostVmfsVolume`.
     HostVmfsVolume(Box<crate::types::HostVmfsVolume>),
     ///  A `HostVvolVolume`.
+    #[cfg(feature = "sms")]
     HostVvolVolume(Box<crate::types::HostVvolVolume>),
 }
 impl HostFileSystemVolumeKind {
@@ -115,6 +116,7 @@ impl HostFileSystemVolumeKind {
             Self::HostVfatVolume(v) => v.type_name(),
             Self::HostVffsVolume(v) => v.type_name(),
             Self::HostVmfsVolume(v) => v.type_name(),
+            #[cfg(feature = "sms")]
             Self::HostVvolVolume(v) => v.type_name(),
         }
     }
@@ -128,6 +130,7 @@ impl HostFileSystemVolumeKind {
             Self::HostVfatVolume(v) => &**v,
             Self::HostVffsVolume(v) => &**v,
             Self::HostVmfsVolume(v) => &**v,
+            #[cfg(feature = "sms")]
             Self::HostVvolVolume(v) => &**v,
         }
     }
@@ -171,6 +174,7 @@ impl From<crate::types::HostVmfsVolume> for HostFileSystemVolumeKind {
         Self::HostVmfsVolume(Box::new(v))
     }
 }
+#[cfg(feature = "sms")]
 impl From<crate::types::HostVvolVolume> for HostFileSystemVolumeKind {
     fn from(v: crate::types::HostVvolVolume) -> Self {
         Self::HostVvolVolume(Box::new(v))
@@ -186,6 +190,7 @@ impl serde::Serialize for HostFileSystemVolumeKind {
             Self::HostVfatVolume(v) => v.serialize(s),
             Self::HostVffsVolume(v) => v.serialize(s),
             Self::HostVmfsVolume(v) => v.serialize(s),
+            #[cfg(feature = "sms")]
             Self::HostVvolVolume(v) => v.serialize(s),
         }
     }
@@ -264,6 +269,7 @@ impl crate::de::DecodeKind for HostFileSystemVolumeKind {
                         ),
                     )
                 }
+                #[cfg(feature = "sms")]
                 crate::registry::id::HostVvolVolume => {
                     Self::HostVvolVolume(
                         Box::new(

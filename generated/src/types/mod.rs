@@ -3984,9 +3984,9 @@ pub use pbm_placement_capability_profile_requirement::PbmPlacementCapabilityProf
 mod pbm_placement_compatibility_result;
 #[cfg(feature = "pbm")]
 pub use pbm_placement_compatibility_result::PbmPlacementCompatibilityResult;
-#[cfg(feature = "pbm")]
+#[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
 mod pbm_placement_matching_replication_resources;
-#[cfg(feature = "pbm")]
+#[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
 pub use pbm_placement_matching_replication_resources::PbmPlacementMatchingReplicationResources;
 #[cfg(feature = "pbm")]
 mod pbm_placement_matching_resources;
@@ -4212,7 +4212,9 @@ pub use query_execution_fault::QueryExecutionFault;
 pub use query_execution_fault::QueryExecutionFaultKind;
 mod query_not_supported;
 pub use query_not_supported::QueryNotSupported;
+#[cfg(feature = "sms")]
 mod sms_resource_in_use;
+#[cfg(feature = "sms")]
 pub use sms_resource_in_use::SmsResourceInUse;
 mod service_not_initialized;
 pub use service_not_initialized::ServiceNotInitialized;
@@ -4466,9 +4468,9 @@ mod query_point_in_time_replica_summary_result;
 pub use query_point_in_time_replica_summary_result::QueryPointInTimeReplicaSummaryResult;
 mod replica_interval_query_result;
 pub use replica_interval_query_result::ReplicaIntervalQueryResult;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 mod query_replication_group_success_result;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 pub use query_replication_group_success_result::QueryReplicationGroupSuccessResult;
 #[cfg(feature = "sms")]
 mod query_replication_peer_result;
@@ -4480,21 +4482,21 @@ mod recovered_target_group_member_info;
 pub use recovered_target_group_member_info::RecoveredTargetGroupMemberInfo;
 mod replica_id;
 pub use replica_id::ReplicaId;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 mod reverse_replication_success_result;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 pub use reverse_replication_success_result::ReverseReplicationSuccessResult;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 mod source_group_info;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 pub use source_group_info::SourceGroupInfo;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod replication_target_info;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 pub use replication_target_info::ReplicationTargetInfo;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 mod source_group_member_info;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 pub use source_group_member_info::SourceGroupMemberInfo;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod target_device_id;
@@ -4504,9 +4506,9 @@ pub use target_device_id::TargetDeviceId;
 mod sync_replication_group_success_result;
 #[cfg(feature = "sms")]
 pub use sync_replication_group_success_result::SyncReplicationGroupSuccessResult;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 mod target_group_info;
-#[cfg(feature = "sms")]
+#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 pub use target_group_info::TargetGroupInfo;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod target_to_source_info;
@@ -6665,7 +6667,9 @@ mod v_mware_dvs_teaming_health_check_config;
 pub use v_mware_dvs_teaming_health_check_config::VMwareDVSTeamingHealthCheckConfig;
 mod v_mware_dvs_teaming_health_check_result;
 pub use v_mware_dvs_teaming_health_check_result::VMwareDVSTeamingHealthCheckResult;
+#[cfg(feature = "vsan")]
 mod vmware_distributed_virtual_switch_trunk_vlan_spec;
+#[cfg(feature = "vsan")]
 pub use vmware_distributed_virtual_switch_trunk_vlan_spec::VmwareDistributedVirtualSwitchTrunkVlanSpec;
 #[cfg(feature = "vsan")]
 mod v_mware_uplink_lacp_policy;
@@ -8512,7 +8516,9 @@ mod license_restricted;
 pub use license_restricted::LicenseRestricted;
 mod license_server_unavailable;
 pub use license_server_unavailable::LicenseServerUnavailable;
+#[cfg(feature = "vsan")]
 mod license_source_unavailable;
+#[cfg(feature = "vsan")]
 pub use license_source_unavailable::LicenseSourceUnavailable;
 mod limit_exceeded;
 pub use limit_exceeded::LimitExceeded;
@@ -10624,11 +10630,15 @@ pub use vsan_vmdk_load_test_spec::VsanVmdkLoadTestSpec;
 mod vsan_vsan_pcap_result;
 #[cfg(feature = "vsan")]
 pub use vsan_vsan_pcap_result::VsanVsanPcapResult;
+#[cfg(feature = "sms")]
 mod vvol_datastore_info;
+#[cfg(feature = "sms")]
 pub use vvol_datastore_info::VvolDatastoreInfo;
 mod host_vvol_nqn;
 pub use host_vvol_nqn::HostVvolNQN;
+#[cfg(feature = "sms")]
 mod host_vvol_volume;
+#[cfg(feature = "sms")]
 pub use host_vvol_volume::HostVvolVolume;
 mod v_vol_host_pe;
 pub use v_vol_host_pe::VVolHostPE;
@@ -11137,7 +11147,9 @@ mod virtual_machine_default_power_op_info;
 pub use virtual_machine_default_power_op_info::VirtualMachineDefaultPowerOpInfo;
 mod virtual_machine_default_profile_spec;
 pub use virtual_machine_default_profile_spec::VirtualMachineDefaultProfileSpec;
+#[cfg(any(feature = "pbm", feature = "sms"))]
 mod virtual_machine_defined_profile_spec;
+#[cfg(any(feature = "pbm", feature = "sms"))]
 pub use virtual_machine_defined_profile_spec::VirtualMachineDefinedProfileSpec;
 mod virtual_machine_device_runtime_info;
 pub use virtual_machine_device_runtime_info::VirtualMachineDeviceRuntimeInfo;
@@ -12875,7 +12887,9 @@ pub use vsan_host_config_info_network_info_port_config::VsanHostConfigInfoNetwor
 pub use vsan_host_config_info_network_info_port_config::VsanHostConfigInfoNetworkInfoPortConfigKind;
 mod vsan_host_config_info_storage_info;
 pub use vsan_host_config_info_storage_info::VsanHostConfigInfoStorageInfo;
+#[cfg(feature = "vsan")]
 mod vsan_host_config_info_ex;
+#[cfg(feature = "vsan")]
 pub use vsan_host_config_info_ex::VsanHostConfigInfoEx;
 #[cfg(feature = "vsan")]
 mod vsan_host_create_native_key_provider_spec;

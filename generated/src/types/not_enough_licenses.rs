@@ -113,6 +113,7 @@ pub enum NotEnoughLicensesKind {
     #[cfg(feature = "vsan")]
     LicenseRestricted(Box<crate::types::LicenseRestricted>),
     ///  A `LicenseSourceUnavailable`.
+    #[cfg(feature = "vsan")]
     LicenseSourceUnavailable(Box<crate::types::LicenseSourceUnavailable>),
     ///  A `NoLicenseServerConfigured`.
     #[cfg(feature = "vsan")]
@@ -151,6 +152,7 @@ impl NotEnoughLicensesKind {
             Self::LicenseKeyEntityMismatch(v) => v.type_name(),
             #[cfg(feature = "vsan")]
             Self::LicenseRestricted(v) => v.type_name(),
+            #[cfg(feature = "vsan")]
             Self::LicenseSourceUnavailable(v) => v.type_name(),
             #[cfg(feature = "vsan")]
             Self::NoLicenseServerConfigured(v) => v.type_name(),
@@ -186,6 +188,7 @@ impl NotEnoughLicensesKind {
             Self::LicenseKeyEntityMismatch(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::LicenseRestricted(v) => &**v,
+            #[cfg(feature = "vsan")]
             Self::LicenseSourceUnavailable(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::NoLicenseServerConfigured(v) => &**v,
@@ -271,6 +274,7 @@ impl From<crate::types::LicenseRestricted> for NotEnoughLicensesKind {
         Self::LicenseRestricted(Box::new(v))
     }
 }
+#[cfg(feature = "vsan")]
 impl From<crate::types::LicenseSourceUnavailable> for NotEnoughLicensesKind {
     fn from(v: crate::types::LicenseSourceUnavailable) -> Self {
         Self::LicenseSourceUnavailable(Box::new(v))
@@ -320,6 +324,7 @@ impl serde::Serialize for NotEnoughLicensesKind {
             Self::LicenseKeyEntityMismatch(v) => v.serialize(s),
             #[cfg(feature = "vsan")]
             Self::LicenseRestricted(v) => v.serialize(s),
+            #[cfg(feature = "vsan")]
             Self::LicenseSourceUnavailable(v) => v.serialize(s),
             #[cfg(feature = "vsan")]
             Self::NoLicenseServerConfigured(v) => v.serialize(s),
@@ -464,6 +469,7 @@ impl crate::de::DecodeKind for NotEnoughLicensesKind {
                         ),
                     )
                 }
+                #[cfg(feature = "vsan")]
                 crate::registry::id::LicenseSourceUnavailable => {
                     Self::LicenseSourceUnavailable(
                         Box::new(

@@ -66,7 +66,7 @@ pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
     PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
     ///  A `PbmPlacementMatchingReplicationResources`.
-    #[cfg(feature = "pbm")]
+    #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
     PbmPlacementMatchingReplicationResources(
         Box<crate::types::PbmPlacementMatchingReplicationResources>,
     ),
@@ -76,7 +76,7 @@ impl PbmPlacementMatchingResourcesKind {
     pub fn type_name(&self) -> &str {
         match self {
             Self::PbmPlacementMatchingResources(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
+            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
             Self::PbmPlacementMatchingReplicationResources(v) => v.type_name(),
         }
     }
@@ -84,7 +84,7 @@ impl PbmPlacementMatchingResourcesKind {
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmPlacementMatchingResources(v) => &**v,
-            #[cfg(feature = "pbm")]
+            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
             Self::PbmPlacementMatchingReplicationResources(v) => &**v,
         }
     }
@@ -99,7 +99,7 @@ for PbmPlacementMatchingResourcesKind {
         Self::PbmPlacementMatchingResources(Box::new(v))
     }
 }
-#[cfg(feature = "pbm")]
+#[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
 impl From<crate::types::PbmPlacementMatchingReplicationResources>
 for PbmPlacementMatchingResourcesKind {
     fn from(v: crate::types::PbmPlacementMatchingReplicationResources) -> Self {
@@ -110,7 +110,7 @@ impl serde::Serialize for PbmPlacementMatchingResourcesKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::PbmPlacementMatchingResources(v) => v.serialize(s),
-            #[cfg(feature = "pbm")]
+            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
             Self::PbmPlacementMatchingReplicationResources(v) => v.serialize(s),
         }
     }
@@ -129,7 +129,7 @@ impl crate::de::DecodeKind for PbmPlacementMatchingResourcesKind {
     ) -> Result<Self, A::Error> {
         Ok(
             match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
+                #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
                 crate::registry::id::PbmPlacementMatchingReplicationResources => {
                     Self::PbmPlacementMatchingReplicationResources(
                         Box::new(

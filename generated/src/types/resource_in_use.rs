@@ -90,6 +90,7 @@ pub enum ResourceInUseKind {
     /// Exactly this type.
     ResourceInUse(Box<crate::types::ResourceInUse>),
     ///  A `SmsResourceInUse`.
+    #[cfg(feature = "sms")]
     SmsResourceInUse(Box<crate::types::SmsResourceInUse>),
     ///  A `FilterInUse`.
     FilterInUse(Box<crate::types::FilterInUse>),
@@ -101,6 +102,7 @@ impl ResourceInUseKind {
     pub fn type_name(&self) -> &str {
         match self {
             Self::ResourceInUse(v) => v.type_name(),
+            #[cfg(feature = "sms")]
             Self::SmsResourceInUse(v) => v.type_name(),
             Self::FilterInUse(v) => v.type_name(),
             Self::QuiesceDatastoreIOForHAFailed(v) => v.type_name(),
@@ -110,6 +112,7 @@ impl ResourceInUseKind {
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ResourceInUse(v) => &**v,
+            #[cfg(feature = "sms")]
             Self::SmsResourceInUse(v) => &**v,
             Self::FilterInUse(v) => &**v,
             Self::QuiesceDatastoreIOForHAFailed(v) => &**v,
@@ -125,6 +128,7 @@ impl From<crate::types::ResourceInUse> for ResourceInUseKind {
         Self::ResourceInUse(Box::new(v))
     }
 }
+#[cfg(feature = "sms")]
 impl From<crate::types::SmsResourceInUse> for ResourceInUseKind {
     fn from(v: crate::types::SmsResourceInUse) -> Self {
         Self::SmsResourceInUse(Box::new(v))
@@ -144,6 +148,7 @@ impl serde::Serialize for ResourceInUseKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::ResourceInUse(v) => v.serialize(s),
+            #[cfg(feature = "sms")]
             Self::SmsResourceInUse(v) => v.serialize(s),
             Self::FilterInUse(v) => v.serialize(s),
             Self::QuiesceDatastoreIOForHAFailed(v) => v.serialize(s),
@@ -164,6 +169,7 @@ impl crate::de::DecodeKind for ResourceInUseKind {
     ) -> Result<Self, A::Error> {
         Ok(
             match crate::registry::child_toward(Self::BASE, id) {
+                #[cfg(feature = "sms")]
                 crate::registry::id::SmsResourceInUse => {
                     Self::SmsResourceInUse(
                         Box::new(

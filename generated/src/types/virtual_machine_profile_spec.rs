@@ -68,6 +68,7 @@ pub enum VirtualMachineProfileSpecKind {
         Box<crate::types::VirtualMachineDefaultProfileSpec>,
     ),
     ///  A `VirtualMachineDefinedProfileSpec`.
+    #[cfg(any(feature = "pbm", feature = "sms"))]
     VirtualMachineDefinedProfileSpec(
         Box<crate::types::VirtualMachineDefinedProfileSpec>,
     ),
@@ -80,6 +81,7 @@ impl VirtualMachineProfileSpecKind {
         match self {
             Self::VirtualMachineProfileSpec(v) => v.type_name(),
             Self::VirtualMachineDefaultProfileSpec(v) => v.type_name(),
+            #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::VirtualMachineDefinedProfileSpec(v) => v.type_name(),
             Self::VirtualMachineEmptyProfileSpec(v) => v.type_name(),
         }
@@ -89,6 +91,7 @@ impl VirtualMachineProfileSpecKind {
         match self {
             Self::VirtualMachineProfileSpec(v) => &**v,
             Self::VirtualMachineDefaultProfileSpec(v) => &**v,
+            #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::VirtualMachineDefinedProfileSpec(v) => &**v,
             Self::VirtualMachineEmptyProfileSpec(v) => &**v,
         }
@@ -109,6 +112,7 @@ for VirtualMachineProfileSpecKind {
         Self::VirtualMachineDefaultProfileSpec(Box::new(v))
     }
 }
+#[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::VirtualMachineDefinedProfileSpec>
 for VirtualMachineProfileSpecKind {
     fn from(v: crate::types::VirtualMachineDefinedProfileSpec) -> Self {
@@ -126,6 +130,7 @@ impl serde::Serialize for VirtualMachineProfileSpecKind {
         match self {
             Self::VirtualMachineProfileSpec(v) => v.serialize(s),
             Self::VirtualMachineDefaultProfileSpec(v) => v.serialize(s),
+            #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::VirtualMachineDefinedProfileSpec(v) => v.serialize(s),
             Self::VirtualMachineEmptyProfileSpec(v) => v.serialize(s),
         }
@@ -155,6 +160,7 @@ impl crate::de::DecodeKind for VirtualMachineProfileSpecKind {
                         ),
                     )
                 }
+                #[cfg(any(feature = "pbm", feature = "sms"))]
                 crate::registry::id::VirtualMachineDefinedProfileSpec => {
                     Self::VirtualMachineDefinedProfileSpec(
                         Box::new(

@@ -81,6 +81,7 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
         Box<crate::types::VmwareDistributedVirtualSwitchPvlanSpec>,
     ),
     ///  A `VmwareDistributedVirtualSwitchTrunkVlanSpec`.
+    #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchTrunkVlanSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec>,
     ),
@@ -97,6 +98,7 @@ impl VmwareDistributedVirtualSwitchVlanSpecKind {
             Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.type_name(),
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => v.type_name(),
+            #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => v.type_name(),
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => v.type_name(),
@@ -108,6 +110,7 @@ impl VmwareDistributedVirtualSwitchVlanSpecKind {
             Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => &**v,
+            #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => &**v,
@@ -131,6 +134,7 @@ for VmwareDistributedVirtualSwitchVlanSpecKind {
         Self::VmwareDistributedVirtualSwitchPvlanSpec(Box::new(v))
     }
 }
+#[cfg(feature = "vsan")]
 impl From<crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
     fn from(v: crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec) -> Self {
@@ -150,6 +154,7 @@ impl serde::Serialize for VmwareDistributedVirtualSwitchVlanSpecKind {
             Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.serialize(s),
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => v.serialize(s),
+            #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => v.serialize(s),
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => v.serialize(s),
@@ -181,6 +186,7 @@ impl crate::de::DecodeKind for VmwareDistributedVirtualSwitchVlanSpecKind {
                         ),
                     )
                 }
+                #[cfg(feature = "vsan")]
                 crate::registry::id::VmwareDistributedVirtualSwitchTrunkVlanSpec => {
                     Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(
                         Box::new(

@@ -124,6 +124,7 @@ pub enum VsanHostConfigInfoKind {
     /// Exactly this type.
     VsanHostConfigInfo(Box<crate::types::VsanHostConfigInfo>),
     ///  A `VsanHostConfigInfoEx`.
+    #[cfg(feature = "vsan")]
     VsanHostConfigInfoEx(Box<crate::types::VsanHostConfigInfoEx>),
 }
 impl VsanHostConfigInfoKind {
@@ -131,6 +132,7 @@ impl VsanHostConfigInfoKind {
     pub fn type_name(&self) -> &str {
         match self {
             Self::VsanHostConfigInfo(v) => v.type_name(),
+            #[cfg(feature = "vsan")]
             Self::VsanHostConfigInfoEx(v) => v.type_name(),
         }
     }
@@ -138,6 +140,7 @@ impl VsanHostConfigInfoKind {
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHostConfigInfo(v) => &**v,
+            #[cfg(feature = "vsan")]
             Self::VsanHostConfigInfoEx(v) => &**v,
         }
     }
@@ -151,6 +154,7 @@ impl From<crate::types::VsanHostConfigInfo> for VsanHostConfigInfoKind {
         Self::VsanHostConfigInfo(Box::new(v))
     }
 }
+#[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostConfigInfoEx> for VsanHostConfigInfoKind {
     fn from(v: crate::types::VsanHostConfigInfoEx) -> Self {
         Self::VsanHostConfigInfoEx(Box::new(v))
@@ -160,6 +164,7 @@ impl serde::Serialize for VsanHostConfigInfoKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::VsanHostConfigInfo(v) => v.serialize(s),
+            #[cfg(feature = "vsan")]
             Self::VsanHostConfigInfoEx(v) => v.serialize(s),
         }
     }
@@ -178,6 +183,7 @@ impl crate::de::DecodeKind for VsanHostConfigInfoKind {
     ) -> Result<Self, A::Error> {
         Ok(
             match crate::registry::child_toward(Self::BASE, id) {
+                #[cfg(feature = "vsan")]
                 crate::registry::id::VsanHostConfigInfoEx => {
                     Self::VsanHostConfigInfoEx(
                         Box::new(
