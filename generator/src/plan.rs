@@ -149,7 +149,7 @@ impl Plan {
         }
 
         let boxed_fields = containment_cycles(model, &embeds, inheritance);
-        let defaultable = defaultable(model, &boxed_fields);
+        let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
 
         let mut registry: Vec<RegistryEntry> = model
@@ -393,8 +393,7 @@ fn containment_cycles(model: &Model, embeds: &BTreeMap<String, String>, inherita
     out
 }
 
-fn defaultable(model: &Model, boxed: &BTreeSet<(String, String)>) -> BTreeSet<String> {
-    let _ = boxed;
+fn defaultable(model: &Model) -> BTreeSet<String> {
     let mut set: BTreeSet<String> = model
         .schemas
         .values()
