@@ -76,6 +76,16 @@ pub(crate) mod path {
         static SEGMENTS: RefCell<Vec<Segment>> = const { RefCell::new(Vec::new()) };
     }
 
+    impl Segment {
+        fn name(&self) -> &str {
+            match self {
+                Segment::Field(n) => n,
+                Segment::Key(n) => n,
+                Segment::Index(_) => "",
+            }
+        }
+    }
+
     pub(crate) fn push(s: Segment) {
         SEGMENTS.with(|v| v.borrow_mut().push(s));
     }
@@ -90,17 +100,11 @@ pub(crate) mod path {
         let mut out = String::new();
         for s in segments.iter().rev() {
             match s {
-                Segment::Field(name) => {
+                Segment::Field(_) | Segment::Key(_) => {
                     if !out.is_empty() {
                         out.push('.');
                     }
-                    out.push_str(name);
-                }
-                Segment::Key(name) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(name);
+                    out.push_str(s.name());
                 }
                 Segment::Index(i) => {
                     out.push('[');
