@@ -1,423 +1,540 @@
-//! Decoding support shared by every generated type.
+//! Decoding: vi-json bytes to the generated types, without going through serde.
 //!
-//! Generated types decode in one pass over the input. A polymorphic position reads the first
-//! key: when it is `_typeName` (what vCenter writes) the concrete type continues on the same map;
-//! otherwise the object is buffered once, `_typeName` is moved to the front and the buffer is
-//! decoded the same way, so the key may stand anywhere without losing a field.
+//! Every function here is concrete (one decoder type over a byte slice), so the decoding code
+//! of the whole API is compiled once, in this crate, instead of once per type and serde
+//! `Deserializer` in every crate that uses it. A data object is decoded by the shared driver
+//! [`Decoder::object`] from its static member table (see [`crate::object`]); the per-type code
+//! is a `match` handing out `&mut dyn Field` for a member index.
 //!
-//! Errors carry the field path (`extraConfig[0].value._value`): segments are recorded while an
-//! error unwinds and read back by [`from_slice`], so the successful path costs nothing.
+//! A polymorphic position looks ahead in the object for `_typeName` (one key in the common case
+//! where it comes first, wherever it stands otherwise), then decodes the object once.
+//!
+//! Errors carry the field path (`extraConfig[0].value._value`), built while the error unwinds,
+//! and the line and column of the input.
 
-use crate::Extra;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use crate::object::{Field, Object};
+use jiter::{Jiter, JiterError, Peek};
 use std::fmt;
-use std::marker::PhantomData;
+
+/// Objects and arrays nested deeper than this are refused (the decoder recurses per level).
+const MAX_DEPTH: u32 = 192;
 
 /// A decoding failure: where in the document, and what went wrong there.
-#[derive(Debug)]
-pub struct DecodeError {
+pub struct DecodeError(Box<ErrorInner>);
+
+struct ErrorInner {
+    message: String,
+    /// Byte offset of the failure in the input.
+    offset: usize,
+    line: usize,
+    column: usize,
+    /// Innermost first while the error unwinds; the rendered path once it reached the top.
+    segments: Vec<Segment>,
     path: String,
-    source: serde_json::Error,
+}
+
+enum Segment {
+    Field(&'static str),
+    Key(String),
+    Index(usize),
 }
 
 impl DecodeError {
-    /// The field path of the failure (`objects[0].propSet[2].val`), empty at the top level.
-    pub fn path(&self) -> &str {
-        &self.path
+    fn at(message: String, offset: usize) -> Self {
+        DecodeError(Box::new(ErrorInner { message, offset, line: 0, column: 0, segments: Vec::new(), path: String::new() }))
     }
 
-    /// The underlying JSON error (with line and column).
-    pub fn json_error(&self) -> &serde_json::Error {
-        &self.source
+    /// The field path of the failure (`objects[0].propSet[2].val`), empty at the top level.
+    pub fn path(&self) -> &str {
+        &self.0.path
     }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Line (1-based) of the failure in the input.
+    pub fn line(&self) -> usize {
+        self.0.line
+    }
+
+    /// Column (1-based) of the failure in the input.
+    pub fn column(&self) -> usize {
+        self.0.column
+    }
+
+    #[cold]
+    pub(crate) fn in_field(mut self, name: &'static str) -> Self {
+        self.0.segments.push(Segment::Field(name));
+        self
+    }
+
+    #[cold]
+    pub(crate) fn in_key(mut self, name: String) -> Self {
+        self.0.segments.push(Segment::Key(name));
+        self
+    }
+
+    #[cold]
+    pub(crate) fn in_index(mut self, index: usize) -> Self {
+        self.0.segments.push(Segment::Index(index));
+        self
+    }
+
+    /// Renders the path and the position once the error reached the top.
+    fn finish(mut self, data: &[u8]) -> Self {
+        let inner = &mut *self.0;
+        let mut path = String::new();
+        for s in inner.segments.iter().rev() {
+            match s {
+                Segment::Field(n) => push_name(&mut path, n),
+                Segment::Key(n) => push_name(&mut path, n),
+                Segment::Index(i) => {
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
+                }
+            }
+        }
+        inner.path = path;
+        let position = Jiter::new(data).error_position(inner.offset.min(data.len()));
+        inner.line = position.line;
+        inner.column = position.column;
+        self
+    }
+}
+
+fn push_name(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(name);
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.source)
-        } else {
-            write!(f, "at `{}`: {}", self.path, self.source)
+        let e = &self.0;
+        if !e.path.is_empty() {
+            write!(f, "at `{}`: ", e.path)?;
         }
+        write!(f, "{} (line {}, column {})", e.message, e.line, e.column)
     }
 }
 
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
+
+impl std::error::Error for DecodeError {}
 
 /// Decodes a vi-json body into `T`, naming the field path on failure.
-pub fn from_slice<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    path::clear();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let result = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v));
-    result.map_err(|source| DecodeError { path: path::take(), source })
+pub fn from_slice<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut d = Decoder::new(bytes);
+    match T::decode(&mut d) {
+        Ok(v) => match d.end() {
+            Ok(()) => Ok(v),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e.finish(bytes)),
+    }
 }
 
 /// Decodes a vi-json body from a string; see [`from_slice`].
-pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+pub fn from_str<T: Decode>(text: &str) -> Result<T, DecodeError> {
     from_slice(text.as_bytes())
 }
 
-pub(crate) mod path {
-    use std::cell::RefCell;
-
-    pub(crate) enum Segment {
-        Field(&'static str),
-        Key(String),
-        Index(usize),
-    }
-
-    thread_local! {
-        static SEGMENTS: RefCell<Vec<Segment>> = const { RefCell::new(Vec::new()) };
-    }
-
-    impl Segment {
-        fn name(&self) -> &str {
-            match self {
-                Segment::Field(n) => n,
-                Segment::Key(n) => n,
-                Segment::Index(_) => "",
-            }
-        }
-    }
-
-    pub(crate) fn push(s: Segment) {
-        SEGMENTS.with(|v| v.borrow_mut().push(s));
-    }
-
-    pub(crate) fn clear() {
-        SEGMENTS.with(|v| v.borrow_mut().clear());
-    }
-
-    /// The recorded path, outermost first (segments were pushed innermost first).
-    pub(crate) fn take() -> String {
-        let segments = SEGMENTS.with(|v| std::mem::take(&mut *v.borrow_mut()));
-        let mut out = String::new();
-        for s in segments.iter().rev() {
-            match s {
-                Segment::Field(_) | Segment::Key(_) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(s.name());
-                }
-                Segment::Index(i) => {
-                    out.push('[');
-                    out.push_str(&i.to_string());
-                    out.push(']');
-                }
-            }
-        }
-        out
-    }
-}
-
-/// An object key, borrowed from the input when it has no escapes.
-pub enum Key<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl Key<'_> {
-    pub fn as_str(&self) -> &str {
-        match self {
-            Key::Borrowed(s) => s,
-            Key::Owned(s) => s,
-        }
-    }
-}
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key::Borrowed(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key::Owned(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key::Owned(v))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A concrete object type: decodes its fields from a map whose `_typeName` (if it came first)
-/// was already read.
-pub trait DecodeFields: Sized {
-    /// The `_typeName` this type writes.
-    const TYPE_NAME: &'static str;
-    fn decode_fields<'de, A: MapAccess<'de>>(map: A, extra: Extra) -> Result<Self, A::Error>;
-}
-
-/// A polymorphic family (a base type and all its subtypes).
-pub trait DecodeKind: Sized {
-    /// Registry id of the family's base type.
-    const BASE: u16;
-    /// Decodes the member `id` (a registry id, possibly outside the family, which then decodes
-    /// as the base with its name kept in `extra`).
-    fn decode_as<'de, A: MapAccess<'de>>(id: u16, map: A, extra: Extra) -> Result<Self, A::Error>;
-    /// Decodes an object whose `_typeName` this release does not know.
-    fn decode_unknown<'de, A: MapAccess<'de>>(type_name: String, map: A) -> Result<Self, A::Error> {
-        Self::decode_as(Self::BASE, map, Extra::with_type_name(type_name))
-    }
-}
-
-/// `Deserialize` for a concrete object type.
-pub fn object<'de, T: DecodeFields, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-    struct V<T>(PhantomData<T>);
-    impl<'de, T: DecodeFields> Visitor<'de> for V<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "a {} object", T::TYPE_NAME)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-            T::decode_fields(map, Extra::default())
-        }
-    }
-    d.deserialize_map(V(PhantomData))
-}
-
-/// `Deserialize` for a polymorphic family: dispatch on `_typeName`, wherever it stands.
-pub fn polymorphic<'de, K: DecodeKind, D: Deserializer<'de>>(d: D) -> Result<K, D::Error> {
-    struct V<K>(PhantomData<K>);
-    impl<'de, K: DecodeKind> Visitor<'de> for V<K> {
-        type Value = K;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "a {} object", crate::registry::NAMES[K::BASE as usize])
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<K, A::Error> {
-            match map.next_key::<Key<'de>>()? {
-                Some(k) if k.as_str() == crate::DISCRIMINATOR => {
-                    let name = map.next_value::<Key<'de>>()?;
-                    match crate::registry::lookup(name.as_str()) {
-                        Some(id) => K::decode_as(id, map, Extra::default()),
-                        None => K::decode_unknown(name.as_str().to_owned(), map),
-                    }
-                }
-                Some(k) => reorder::<K, A>(k.as_str().to_owned(), map),
-                None => K::decode_as(K::BASE, map, Extra::default()),
-            }
-        }
-    }
-    d.deserialize_map(V(PhantomData))
-}
-
-/// The rare case of a `_typeName` that is not the first key: buffer the object, put the
-/// discriminator first (the base's name if there is none) and decode the buffer.
-fn reorder<'de, K: DecodeKind, A: MapAccess<'de>>(first: String, mut map: A) -> Result<K, A::Error> {
-    let mut entries: Vec<(String, serde_json::Value)> = Vec::new();
-    let v = map.next_value::<serde_json::Value>()?;
-    entries.push((first, v));
-    while let Some(k) = map.next_key::<String>()? {
-        let v = map.next_value::<serde_json::Value>()?;
-        entries.push((k, v));
-    }
-    let name = match entries.iter().position(|(k, _)| k == crate::DISCRIMINATOR) {
-        Some(i) => entries.remove(i).1,
-        None => serde_json::Value::String(crate::registry::NAMES[K::BASE as usize].to_owned()),
-    };
-    let mut object = serde_json::Map::with_capacity(entries.len() + 1);
-    object.insert(crate::DISCRIMINATOR.to_owned(), name);
-    object.extend(entries);
-    let buffer = serde_json::to_vec(&object).map_err(de::Error::custom)?;
-    let mut de = serde_json::Deserializer::from_slice(&buffer);
-    polymorphic::<K, _>(&mut de).map_err(de::Error::custom)
-}
-
-/// Reads the rest of a map as JSON, for values kept verbatim.
-pub fn rest_as_json<'de, A: MapAccess<'de>>(mut map: A) -> Result<serde_json::Map<String, serde_json::Value>, A::Error> {
-    let mut out = serde_json::Map::new();
-    while let Some(k) = map.next_key::<String>()? {
-        let v = map.next_value::<serde_json::Value>()?;
-        out.insert(k, v);
-    }
-    Ok(out)
-}
-
-/// The value of a boxed primitive, array or enum (`{"_typeName": "int", "_value": 3}`).
-pub fn boxed<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(mut map: A, value_key: &'static str) -> Result<T, A::Error> {
-    let mut value = None;
-    while let Some(k) = map.next_key::<Key<'de>>()? {
-        if k.as_str() == value_key {
-            value = Some(self::value(&mut map, value_key)?);
-        } else {
-            map.next_value::<de::IgnoredAny>()?;
-        }
-    }
-    required(value, value_key)
-}
-
-/// A field's value, recording the field name if it fails.
-#[inline]
-pub fn value<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(map: &mut A, name: &'static str) -> Result<T, A::Error> {
-    map.next_value::<T>().inspect_err(|_| path::push(path::Segment::Field(name)))
-}
-
-/// An optional field's value; `null` reads as absent.
-#[inline]
-pub fn opt<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(map: &mut A, name: &'static str) -> Result<Option<T>, A::Error> {
-    value::<Option<T>, A>(map, name)
-}
-
-/// An array field, recording the failing element's index.
-#[inline]
-pub fn list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(map: &mut A, name: &'static str) -> Result<Vec<T>, A::Error> {
-    map.next_value_seed(ListSeed::<T>(PhantomData)).inspect_err(|_| path::push(path::Segment::Field(name)))
-}
-
-/// An optional array field; `null` reads as absent.
-#[inline]
-pub fn opt_list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
-    map: &mut A,
-    name: &'static str,
-) -> Result<Option<Vec<T>>, A::Error> {
-    map.next_value_seed(OptSeed(ListSeed::<T>(PhantomData))).inspect_err(|_| path::push(path::Segment::Field(name)))
-}
-
-/// Reads a required member into its slot.
-#[inline]
-pub fn req<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<T>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
-    *slot = Some(value(map, name)?);
-    Ok(())
-}
-
-/// Reads a required array member into its slot.
-#[inline]
-pub fn req_list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<Vec<T>>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
-    *slot = Some(list(map, name)?);
-    Ok(())
-}
-
-/// Reads an optional member into its slot.
-#[inline]
-pub fn set<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<T>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
-    *slot = opt(map, name)?;
-    Ok(())
-}
-
-/// Reads an optional array member into its slot.
-#[inline]
-pub fn set_list<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(slot: &mut Option<Vec<T>>, map: &mut A, name: &'static str) -> Result<(), A::Error> {
-    *slot = opt_list(map, name)?;
-    Ok(())
-}
-
-/// The error for the first required member (`present[i]` false) that is missing.
 #[cold]
-pub fn missing<E: de::Error>(present: &[bool], names: &[&'static str]) -> E {
-    let name = present.iter().zip(names).find(|(p, _)| !**p).map(|(_, n)| *n).unwrap_or("?");
-    E::missing_field(name)
+fn jerr(e: JiterError) -> DecodeError {
+    DecodeError::at(e.error_type.to_string(), e.index)
 }
 
-/// A required field, or the error naming it.
-#[inline]
-pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(name))
-}
-
-/// A key the type does not declare: its own `_typeName` is checked, anything else is kept.
-pub fn other<'de, A: MapAccess<'de>>(map: &mut A, key: &Key<'de>, type_name: &'static str, extra: &mut Extra) -> Result<(), A::Error> {
-    if key.as_str() == crate::DISCRIMINATOR {
-        let name = map.next_value::<Key<'de>>()?;
-        if name.as_str() != type_name {
-            extra.set_type_name(name.as_str().to_owned());
+/// A value that can be read from vi-json.
+///
+/// Implement one of the two methods: values are decoded on the stack (`decode`), data objects
+/// in place on the heap (`decode_boxed`), and each method defaults to the other.
+pub trait Decode: Sized {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        match Self::decode_boxed(d) {
+            Ok(v) => Ok(*v),
+            Err(e) => Err(e),
         }
-    } else {
-        let name = key.as_str().to_owned();
-        let v = map.next_value::<serde_json::Value>().inspect_err(|_| path::push(path::Segment::Key(name.clone())))?;
-        extra.push_field(name, v);
     }
-    Ok(())
-}
 
-struct ListSeed<T>(PhantomData<T>);
-
-impl<'de, T: de::Deserialize<'de>> DeserializeSeed<'de> for ListSeed<T> {
-    type Value = Vec<T>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
-        d.deserialize_seq(self)
+    fn decode_boxed(d: &mut Decoder<'_>) -> Result<Box<Self>, DecodeError> {
+        match Self::decode(d) {
+            Ok(v) => Ok(Box::new(v)),
+            Err(e) => Err(e),
+        }
     }
 }
 
-impl<'de, T: de::Deserialize<'de>> Visitor<'de> for ListSeed<T> {
-    type Value = Vec<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array")
+/// What the look-ahead found for an object's `_typeName`.
+pub enum TypeTag {
+    /// A name this release knows (its registry id).
+    Known(u16),
+    /// A name this release does not know.
+    Unknown(String),
+    /// No `_typeName` in the object.
+    Absent,
+}
+
+/// The decoder state: a pull parser over the input bytes.
+pub struct Decoder<'a> {
+    j: Jiter<'a>,
+    data: &'a [u8],
+    depth: u32,
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Decoder { j: Jiter::new(data), data, depth: 0 }
     }
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Vec<T>, S::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+
+    /// Checks that nothing but whitespace follows the value.
+    fn end(&mut self) -> Result<(), DecodeError> {
+        self.j.finish().map_err(|e| jerr(e).finish(self.data))
+    }
+
+    #[cold]
+    fn error(&self, message: String) -> DecodeError {
+        DecodeError::at(message, self.j.current_index())
+    }
+
+    fn peek(&mut self) -> Result<Peek, DecodeError> {
+        self.j.peek().map_err(jerr)
+    }
+
+    fn enter(&mut self) -> Result<(), DecodeError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    /// True (and the `null` consumed) when the next value is `null`.
+    pub fn null(&mut self) -> Result<bool, DecodeError> {
+        if self.peek()? == Peek::Null {
+            self.j.known_null().map_err(jerr)?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    pub fn bool(&mut self) -> Result<bool, DecodeError> {
+        self.j.next_bool().map_err(jerr)
+    }
+
+    pub fn i64(&mut self) -> Result<i64, DecodeError> {
+        match self.j.next_int() {
+            Ok(jiter::NumberInt::Int(v)) => Ok(v),
+            Err(e) => Err(jerr(e)),
+        }
+    }
+
+    /// An integer that must fit `T` (`byte`, `short`, `int`).
+    pub fn int<T: TryFrom<i64>>(&mut self) -> Result<T, DecodeError> {
+        let v = self.i64()?;
+        T::try_from(v).map_err(|_| self.error(format!("integer {v} out of range for {}", std::any::type_name::<T>())))
+    }
+
+    pub fn f64(&mut self) -> Result<f64, DecodeError> {
+        self.j.next_float().map_err(jerr)
+    }
+
+    /// The next string, borrowed from the input or the decoder's buffer.
+    pub fn str(&mut self) -> Result<&str, DecodeError> {
+        match self.j.next_str() {
+            Ok(s) => Ok(s),
+            Err(e) => Err(jerr(e)),
+        }
+    }
+
+    /// Decodes an array, recording the failing element's index.
+    pub fn list<T: Decode>(&mut self) -> Result<Vec<T>, DecodeError> {
+        let mut out = Vec::new();
+        match self.elements(&mut |d| match T::decode(d) {
+            Ok(v) => {
+                out.push(v);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }) {
+            Ok(()) => Ok(out),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Walks an array, calling `element` at each element (the shared part of [`Self::list`]).
+    fn elements(&mut self, element: &mut dyn FnMut(&mut Self) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
+        if self.j.next_array().map_err(jerr)?.is_none() {
+            return Ok(());
+        }
+        self.enter()?;
+        let mut index = 0;
         loop {
-            let index = out.len();
-            match seq.next_element::<T>() {
-                Ok(Some(v)) => out.push(v),
-                Ok(None) => return Ok(out),
-                Err(e) => {
-                    path::push(path::Segment::Index(index));
-                    return Err(e);
-                }
+            if let Err(e) = element(self) {
+                return Err(e.in_index(index));
+            }
+            index += 1;
+            if self.j.array_step().map_err(jerr)?.is_none() {
+                break;
             }
         }
+        self.depth -= 1;
+        Ok(())
     }
-}
 
-struct OptSeed<S>(S);
+    /// Skips the next value and returns it as JSON, for members kept verbatim.
+    pub fn json(&mut self) -> Result<serde_json::Value, DecodeError> {
+        let peek = self.peek()?;
+        let start = self.j.current_index();
+        self.j.known_skip(peek).map_err(jerr)?;
+        let raw = self.j.slice_to_current(start);
+        serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start))
+    }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for OptSeed<S> {
-    type Value = Option<S::Value>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptSeed<S> {
-    type Value = Option<S::Value>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an optional value")
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(d).map(Some)
-    }
-}
-
-/// A string enumeration; values this release does not know are kept.
-pub trait StringEnum: Sized {
-    fn from_wire(value: &str) -> Self;
-    fn from_wire_owned(value: String) -> Self {
-        Self::from_wire(&value)
-    }
-}
-
-/// `Deserialize` for a string enumeration.
-pub fn string_enum<'de, T: StringEnum, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-    struct V<T>(PhantomData<T>);
-    impl<'de, T: StringEnum> Visitor<'de> for V<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
+    /// Finds the object's `_typeName` without consuming anything, wherever the key stands.
+    pub fn type_tag(&mut self) -> Result<TypeTag, DecodeError> {
+        let peek = self.peek()?;
+        if peek != Peek::Object {
+            // let the object decoding report what was found instead
+            return Ok(TypeTag::Absent);
         }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            Ok(T::from_wire(v))
+        let mut ahead = Jiter::new(&self.data[self.j.current_index()..]);
+        // A malformed object is reported by the decoding that follows, at its real position.
+        let mut key = match ahead.next_object() {
+            Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
+            Err(_) => return Ok(TypeTag::Absent),
+        };
+        while let Some(is_tag) = key {
+            if is_tag {
+                return Ok(match ahead.next_str() {
+                    Ok(name) => match crate::registry::lookup(name) {
+                        Some(id) => TypeTag::Known(id),
+                        None => TypeTag::Unknown(name.to_owned()),
+                    },
+                    Err(_) => TypeTag::Absent,
+                });
+            }
+            if ahead.next_skip().is_err() {
+                return Ok(TypeTag::Absent);
+            }
+            key = match ahead.next_key() {
+                Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
+                Err(_) => return Ok(TypeTag::Absent),
+            };
         }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
-            Ok(T::from_wire_owned(v))
+        Ok(TypeTag::Absent)
+    }
+
+    /// Decodes the members of a data object into `o` (which starts out blank).
+    pub fn object(&mut self, o: &mut dyn Object) -> Result<(), DecodeError> {
+        let info = o.info();
+        let mut seen = Seen::default();
+        let mut hint = 0usize;
+        let first = self.j.next_object().map_err(jerr)?;
+        let mut action = first.map(|k| info.action(k, &mut hint));
+        self.enter()?;
+        while let Some(a) = action {
+            match a {
+                Action::Field(i) => {
+                    seen.set(i);
+                    if let Err(e) = o.field_mut(i).decode_into(self) {
+                        return Err(e.in_field(info.wire[i]));
+                    }
+                }
+                Action::TypeName => {
+                    let name = self.str()?;
+                    if Some(name) != info.type_name && o.extra().type_name().is_none() {
+                        let name = name.to_owned();
+                        o.extra_mut().set_type_name(name);
+                    }
+                }
+                Action::Other(key) => match self.json() {
+                    Ok(v) => o.extra_mut().push_field(key, v),
+                    Err(e) => return Err(e.in_key(key)),
+                },
+            }
+            let next = self.j.next_key().map_err(jerr)?;
+            action = next.map(|k| info.action(k, &mut hint));
+        }
+        self.depth -= 1;
+        if let Some(&i) = info.required.iter().find(|&&i| !seen.get(i as usize)) {
+            return Err(self.error(format!("missing field `{}`", info.wire[i as usize])));
+        }
+        Ok(())
+    }
+
+    /// A polymorphic value: finds `_typeName`, builds the matching blank variant, decodes it.
+    pub fn family<K: crate::object::Family>(&mut self) -> Result<K, DecodeError> {
+        match self.type_tag() {
+            Ok(tag) => self.family_tagged(tag),
+            Err(e) => Err(e),
         }
     }
-    d.deserialize_str(V(PhantomData))
+
+    /// A polymorphic value whose `_typeName` was already looked up.
+    pub fn family_tagged<K: crate::object::Family>(&mut self, tag: TypeTag) -> Result<K, DecodeError> {
+        let mut v = match tag {
+            TypeTag::Known(id) => K::blank_for(id),
+            _ => K::blank_base(),
+        };
+        match self.tagged_object(v.object_mut(), tag) {
+            Ok(()) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn tagged_object(&mut self, o: &mut dyn Object, tag: TypeTag) -> Result<(), DecodeError> {
+        crate::object::keep_tag(o, tag);
+        self.object(o)
+    }
+
+    /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
+    pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
+        let mut value = None;
+        let mut key = self.j.next_object().map_err(jerr)?.map(|k| k == value_key);
+        self.enter()?;
+        while let Some(is_value) = key {
+            if is_value {
+                value = Some(T::decode(self).map_err(|e| e.in_field(value_key))?);
+            } else {
+                self.j.next_skip().map_err(jerr)?;
+            }
+            key = self.j.next_key().map_err(jerr)?.map(|k| k == value_key);
+        }
+        self.depth -= 1;
+        value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
+    }
+
+    /// The whole next object as JSON (a value of a type this release does not know).
+    pub fn json_object(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, DecodeError> {
+        let start = self.j.current_index();
+        match self.json()? {
+            serde_json::Value::Object(m) => Ok(m),
+            _ => Err(DecodeError::at("expected an object".into(), start)),
+        }
+    }
+}
+
+/// Which required members were seen (members past the 512th are not tracked; no type has
+/// that many).
+#[derive(Default)]
+struct Seen([u64; 8]);
+
+impl Seen {
+    #[inline]
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_none_or(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+/// What to do with an object key.
+pub(crate) enum Action {
+    Field(usize),
+    TypeName,
+    Other(String),
+}
+
+impl Decode for bool {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.bool()
+    }
+}
+
+macro_rules! ints {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+                d.int()
+            }
+        }
+    )*};
+}
+ints!(i8, i16, i32, i64);
+
+impl Decode for f64 {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.f64()
+    }
+}
+
+impl Decode for f32 {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.f64().map(|v| v as f32)
+    }
+}
+
+impl Decode for String {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.str().map(str::to_owned)
+    }
+}
+
+impl Decode for crate::Password {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.str().map(|s| crate::Password(s.to_owned()))
+    }
+}
+
+impl Decode for serde_json::Value {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.json()
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        match d.null() {
+            Ok(false) => match T::decode(d) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) => Err(e),
+            },
+            Ok(true) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.list()
+    }
+}
+
+impl<T: Decode> Decode for Box<T> {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        T::decode_boxed(d)
+    }
+}
+
+impl<T: Decode + crate::ser::Encode + fmt::Debug> Field for T {
+    fn decode_into(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+        match T::decode(d) {
+            Ok(v) => {
+                *self = v;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn as_encode(&self) -> &dyn crate::ser::Encode {
+        self
+    }
+
+    fn as_debug(&self) -> &dyn fmt::Debug {
+        self
+    }
 }

@@ -1,61 +1,275 @@
-//! Encoding support shared by every generated type: objects are written as maps with
-//! `_typeName` first, absent optional members are left out, and members kept from decoding
-//! (an unknown subtype's name and fields) are written back.
+//! Encoding: the generated types to vi-json bytes, without going through serde.
+//!
+//! Objects are written with `_typeName` first, absent optional members left out, and the
+//! members kept from decoding (an unknown subtype's name and members) written back. Like
+//! decoding, this is concrete code compiled once; data objects are written from their member
+//! tables (see [`crate::object`]).
 
-use crate::Extra;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use crate::object::Object;
 
-/// An object being written. The first error is kept and returned by [`Object::end`], so that
-/// generated code writes members without a `?` (and its branches) per member.
-pub struct Object<M: SerializeMap> {
-    map: M,
-    error: Option<M::Error>,
-}
+/// A value that can be written as vi-json.
+pub trait Encode {
+    fn encode(&self, e: &mut Encoder);
 
-/// Starts an object; `type_name` is `None` for request bodies, which carry no discriminator.
-pub fn object<S: Serializer>(s: S, type_name: Option<&'static str>, extra: &Extra) -> Result<Object<S::SerializeMap>, S::Error> {
-    let mut m = s.serialize_map(None)?;
-    if let Some(name) = extra.type_name().or(type_name) {
-        m.serialize_entry(crate::DISCRIMINATOR, name)?;
+    /// True for an absent optional member, which is left out of its object.
+    fn absent(&self) -> bool {
+        false
     }
-    Ok(Object { map: m, error: None })
-}
-
-impl<M: SerializeMap> Object<M> {
-    pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        if self.error.is_none() {
-            if let Err(e) = self.map.serialize_entry(key, value) {
-                self.error = Some(e);
-            }
-        }
-    }
-
-    pub fn opt<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
-        if let Some(v) = value {
-            self.field(key, v);
-        }
-    }
-
-    pub fn end(mut self, extra: &Extra) -> Result<M::Ok, M::Error> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        for (k, v) in extra.fields() {
-            self.map.serialize_entry(k, v)?;
-        }
-        self.map.end()
-    }
-}
-
-/// A boxed value in an `Any` position: `{"_typeName": "int", "_value": 3}`.
-pub fn boxed<S: Serializer, T: Serialize + ?Sized>(s: S, type_name: &str, value_key: &'static str, value: &T) -> Result<S::Ok, S::Error> {
-    let mut m = s.serialize_map(Some(2))?;
-    m.serialize_entry(crate::DISCRIMINATOR, type_name)?;
-    m.serialize_entry(value_key, value)?;
-    m.end()
 }
 
 /// Encodes a value as a vi-json body.
-pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec(value)
+pub fn to_vec<T: Encode + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut e = Encoder { out: Vec::with_capacity(256), error: None };
+    value.encode(&mut e);
+    match e.error {
+        Some(err) => Err(err),
+        None => Ok(e.out),
+    }
+}
+
+/// The output buffer. The first error (a JSON value kept from decoding that cannot be written)
+/// is kept and returned by [`to_vec`], so that writing needs no `?` per member.
+pub struct Encoder {
+    out: Vec<u8>,
+    error: Option<serde_json::Error>,
+}
+
+impl Encoder {
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    pub fn str(&mut self, s: &str) {
+        let out = &mut self.out;
+        out.push(b'"');
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => {
+                    out.extend_from_slice(&bytes[start..i]);
+                    out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+                    start = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(escape);
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+        out.push(b'"');
+    }
+
+    pub fn i64(&mut self, v: i64) {
+        self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    pub fn f64(&mut self, v: f64) {
+        if v.is_finite() {
+            self.out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            // what serde_json writes for a value JSON cannot represent
+            self.out.extend_from_slice(b"null");
+        }
+    }
+
+    pub fn f32(&mut self, v: f32) {
+        if v.is_finite() {
+            self.out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            self.out.extend_from_slice(b"null");
+        }
+    }
+
+    pub fn json(&mut self, v: &serde_json::Value) {
+        if let Err(err) = serde_json::to_writer(&mut self.out, v) {
+            self.error.get_or_insert(err);
+        }
+    }
+
+    pub fn json_map(&mut self, v: &serde_json::Map<String, serde_json::Value>) {
+        if let Err(err) = serde_json::to_writer(&mut self.out, v) {
+            self.error.get_or_insert(err);
+        }
+    }
+
+    fn key(&mut self, first: &mut bool, key: &str) {
+        if !std::mem::take(first) {
+            self.out.push(b',');
+        }
+        self.str(key);
+        self.out.push(b':');
+    }
+
+    /// A data object, from its member table.
+    pub fn object(&mut self, o: &dyn Object) {
+        let info = o.info();
+        let extra = o.extra();
+        let mut first = true;
+        self.out.push(b'{');
+        if let Some(name) = extra.type_name().or(info.type_name) {
+            self.key(&mut first, crate::DISCRIMINATOR);
+            self.str(name);
+        }
+        for (i, wire) in info.wire.iter().enumerate() {
+            let v = o.field(i).as_encode();
+            if v.absent() {
+                continue;
+            }
+            self.key(&mut first, wire);
+            v.encode(self);
+        }
+        for (k, v) in extra.fields() {
+            self.key(&mut first, k);
+            self.json(v);
+        }
+        self.out.push(b'}');
+    }
+
+    /// An object written member by member (request bodies).
+    pub fn members(&mut self) -> Members<'_> {
+        self.out.push(b'{');
+        Members { e: self, first: true }
+    }
+
+    /// A boxed value in an `Any` position: `{"_typeName": "int", "_value": 3}`.
+    pub fn boxed(&mut self, type_name: &str, value_key: &str, value: &dyn Encode) {
+        let mut first = true;
+        self.out.push(b'{');
+        self.key(&mut first, crate::DISCRIMINATOR);
+        self.str(type_name);
+        self.key(&mut first, value_key);
+        value.encode(self);
+        self.out.push(b'}');
+    }
+}
+
+/// An object being written member by member; see [`Encoder::members`].
+pub struct Members<'e> {
+    e: &'e mut Encoder,
+    first: bool,
+}
+
+impl Members<'_> {
+    /// Writes a member unless it is an absent optional one.
+    pub fn field(&mut self, key: &str, value: &dyn Encode) {
+        if !value.absent() {
+            self.e.key(&mut self.first, key);
+            value.encode(self.e);
+        }
+    }
+
+    pub fn end(self) {
+        self.e.out.push(b'}');
+    }
+}
+
+impl Encode for bool {
+    fn encode(&self, e: &mut Encoder) {
+        e.raw(if *self { b"true" } else { b"false" });
+    }
+}
+
+macro_rules! ints {
+    ($($t:ty),*) => {$(
+        impl Encode for $t {
+            fn encode(&self, e: &mut Encoder) {
+                e.i64(i64::from(*self));
+            }
+        }
+    )*};
+}
+ints!(i8, i16, i32, i64);
+
+impl Encode for f64 {
+    fn encode(&self, e: &mut Encoder) {
+        e.f64(*self);
+    }
+}
+
+impl Encode for f32 {
+    fn encode(&self, e: &mut Encoder) {
+        e.f32(*self);
+    }
+}
+
+impl Encode for str {
+    fn encode(&self, e: &mut Encoder) {
+        e.str(self);
+    }
+}
+
+impl Encode for String {
+    fn encode(&self, e: &mut Encoder) {
+        e.str(self);
+    }
+}
+
+impl Encode for crate::Password {
+    fn encode(&self, e: &mut Encoder) {
+        e.str(&self.0);
+    }
+}
+
+impl Encode for serde_json::Value {
+    fn encode(&self, e: &mut Encoder) {
+        e.json(self);
+    }
+}
+
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self, e: &mut Encoder) {
+        match self {
+            Some(v) => v.encode(e),
+            None => e.raw(b"null"),
+        }
+    }
+
+    fn absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T: Encode> Encode for [T] {
+    fn encode(&self, e: &mut Encoder) {
+        e.out.push(b'[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                e.out.push(b',');
+            }
+            v.encode(e);
+        }
+        e.out.push(b']');
+    }
+}
+
+impl<T: Encode> Encode for Vec<T> {
+    fn encode(&self, e: &mut Encoder) {
+        self.as_slice().encode(e);
+    }
+}
+
+impl<T: Encode + ?Sized> Encode for Box<T> {
+    fn encode(&self, e: &mut Encoder) {
+        (**self).encode(e);
+    }
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    fn encode(&self, e: &mut Encoder) {
+        (**self).encode(e);
+    }
+
+    fn absent(&self) -> bool {
+        (**self).absent()
+    }
 }

@@ -40,29 +40,7 @@ pub struct Plan {
     pub namespaces: Vec<String>,
     /// The struct holding a boxed array of data objects in a root position (`AnyArray`).
     pub array_type: String,
-    /// Data objects that embed their parent as `base` (the parent has members of its own or
-    /// inherited); others have no `base`.
-    pub embeds: BTreeMap<String, String>,
 }
-
-/// How a data object holds what it inherits.
-///
-/// Measured on 9.1.1.0 (`cargo check -p vim25`, clean, 2 shared cores; see the README):
-/// flattening checked in 75 s, embedding in 88 s. Embedding halves the member count of struct
-/// definitions and derives, but decoding still has to read every level's members, and the
-/// extra `write_fields` / `Deref` items cost more than they save; it also makes construction
-/// nest (`VirtualDisk { base: VirtualDevice { .. }, .. }`). Flattening is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Inheritance {
-    /// Every struct holds all its members, inherited ones included.
-    #[default]
-    Flatten,
-    /// A struct holds its parent as `base` and derefs to it.
-    Embed,
-}
-
-/// The Rust name of the embedded parent.
-pub const BASE_FIELD: &str = "base";
 
 pub struct RegistryEntry {
     pub wire: String,
@@ -71,7 +49,7 @@ pub struct RegistryEntry {
 }
 
 impl Plan {
-    pub fn build(model: &Model, inheritance: Inheritance) -> Plan {
+    pub fn build(model: &Model) -> Plan {
         let mut type_scope = Scope::with_reserved(&[
             "Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError",
         ]);
@@ -112,27 +90,16 @@ impl Plan {
             }
         }
 
-        let embeds: BTreeMap<String, String> = model
-            .schemas
-            .values()
-            .filter_map(|s| match &s.kind {
-                Kind::Data(d) if inheritance == Inheritance::Embed => {
-                    d.parent.as_ref().filter(|p| !model.all_fields(p).is_empty()).map(|p| (s.name.clone(), p.clone()))
-                }
-                _ => None,
-            })
-            .collect();
         let mut fields = BTreeMap::new();
         for s in model.schemas.values() {
             let list: Vec<&str> = match &s.kind {
-                Kind::Data(d) if inheritance == Inheritance::Embed => d.fields.iter().map(|f| f.name.as_str()).collect(),
                 // flattened: names are unique over all levels, in root-to-leaf order, so that
                 // each level's names are a prefix-stable part of its subtypes' names
                 Kind::Data(_) => model.all_fields(&s.name).iter().map(|f| f.name.as_str()).collect(),
                 Kind::Request(o) | Kind::Plain(o) => o.fields.iter().map(|f| f.name.as_str()).collect(),
                 _ => continue,
             };
-            let mut scope = Scope::with_reserved(&["extra", BASE_FIELD]);
+            let mut scope = Scope::with_reserved(&["extra"]);
             let rust_names = list.iter().map(|w| scope.claim(names::escape(&names::snake(w)))).collect();
             fields.insert(s.name.clone(), rust_names);
         }
@@ -148,7 +115,7 @@ impl Plan {
             }
         }
 
-        let boxed_fields = containment_cycles(model, &embeds, inheritance);
+        let boxed_fields = containment_cycles(model);
         let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
 
@@ -195,7 +162,6 @@ impl Plan {
             fault_root,
             namespaces,
             array_type,
-            embeds,
         }
     }
 
@@ -344,7 +310,7 @@ fn ty_refs(ty: &Ty) -> Vec<String> {
 
 /// Fields whose type contains the holder inline (directly or through other inline structs)
 /// must be boxed; arrays and family enums already hold their values on the heap.
-fn containment_cycles(model: &Model, embeds: &BTreeMap<String, String>, inheritance: Inheritance) -> BTreeSet<(String, String)> {
+fn containment_cycles(model: &Model) -> BTreeSet<(String, String)> {
     let inline_target = |ty: &Ty| -> Option<String> {
         match ty {
             Ty::Ref(n) if !model.is_polymorphic(n) && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_)) => {
@@ -356,16 +322,11 @@ fn containment_cycles(model: &Model, embeds: &BTreeMap<String, String>, inherita
     let mut edges: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
     for s in model.schemas.values() {
         let fields: Vec<_> = match &s.kind {
-            Kind::Data(d) if inheritance == Inheritance::Embed => d.fields.iter().collect(),
             Kind::Data(_) => model.all_fields(&s.name),
             Kind::Plain(o) => o.fields.iter().collect(),
             _ => continue,
         };
-        let mut list: Vec<(String, String)> = fields.iter().filter_map(|f| inline_target(&f.ty).map(|t| (f.name.clone(), t))).collect();
-        // the embedded parent is inline too; it is never boxed (a cycle always has a member edge)
-        if let Some(p) = embeds.get(&s.name) {
-            list.push((String::new(), p.clone()));
-        }
+        let list: Vec<(String, String)> = fields.iter().filter_map(|f| inline_target(&f.ty).map(|t| (f.name.clone(), t))).collect();
         edges.insert(s.name.clone(), list);
     }
     // a field is boxed when its target can reach back to the holder

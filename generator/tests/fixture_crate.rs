@@ -115,7 +115,7 @@ fn main() {
     let err = vim25::from_str::<ShapeKind>(r#"{"_typeName":"Polygon","name":"p","corners":"x"}"#).unwrap_err();
     assert_eq!(err.path(), "corners");
     let body = FrobRequestType { shape: &shape, times: 2, tags: None, self_: Some(true) };
-    let text = serde_json::to_string(&body).unwrap();
+    let text = String::from_utf8(vim25::to_vec(&body).unwrap()).unwrap();
     assert!(text.starts_with(r#"{"shape":{"_typeName":"Square""#), "{text}");
     assert!(text.ends_with(r#""times":2,"self":true}"#), "{text}");
     println!("probe ok");

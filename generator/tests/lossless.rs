@@ -4,14 +4,18 @@
 use serde_json::json;
 use vim25::types::{Any, ManagedEntityStatus, MethodFaultKind, VirtualDeviceKind, VirtualMachineConfigInfo};
 
-fn reencode<T: serde::Serialize>(v: &T) -> serde_json::Value {
+fn reencode<T: vim25::Encode>(v: &T) -> serde_json::Value {
     serde_json::from_slice(&vim25::to_vec(v).unwrap()).unwrap()
+}
+
+fn decode<T: vim25::Decode>(json: &serde_json::Value) -> T {
+    vim25::from_slice(&serde_json::to_vec(json).unwrap()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
 fn unknown_subtype_decodes_as_the_declared_base_and_keeps_everything() {
     let json = json!({"_typeName": "VirtualQuantumDevice", "key": 4000, "qubits": 7, "backing": {"_typeName": "VirtualDeviceFileBackingInfo", "fileName": "[ds] q.bin"}});
-    let device: VirtualDeviceKind = serde_json::from_value(json.clone()).unwrap();
+    let device: VirtualDeviceKind = decode(&json);
     let VirtualDeviceKind::VirtualDevice(base) = &device else { panic!("{device:?}") };
     assert_eq!(base.key, 4000);
     assert_eq!(device.type_name(), "VirtualQuantumDevice");
@@ -23,7 +27,7 @@ fn unknown_subtype_decodes_as_the_declared_base_and_keeps_everything() {
 #[test]
 fn unknown_type_in_an_any_position_is_kept_verbatim() {
     let json = json!({"propValue": 1, "_typeName": "FutureThing", "nested": {"a": [1, 2]}});
-    let any: Any = serde_json::from_value(json.clone()).unwrap();
+    let any: Any = decode(&json);
     assert!(matches!(any, Any::Unknown(_)));
     assert_eq!(any.type_name(), "FutureThing");
     assert_eq!(reencode(&any), json);
@@ -31,7 +35,7 @@ fn unknown_type_in_an_any_position_is_kept_verbatim() {
 
 #[test]
 fn unknown_enum_value_is_kept() {
-    let s: ManagedEntityStatus = serde_json::from_value(json!("purple")).unwrap();
+    let s: ManagedEntityStatus = decode(&json!("purple"));
     assert_eq!(s, ManagedEntityStatus::Unrecognized("purple".into()));
     assert_eq!(reencode(&s), json!("purple"));
     assert_eq!("green".parse::<ManagedEntityStatus>().unwrap(), ManagedEntityStatus::Green);
@@ -40,7 +44,7 @@ fn unknown_enum_value_is_kept() {
 #[test]
 fn unknown_members_are_kept_and_written_back() {
     let json = json!({"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": "vm-1", "shard": "b"});
-    let any: Any = serde_json::from_value(json.clone()).unwrap();
+    let any: Any = decode(&json);
     assert_eq!(reencode(&any), json);
 }
 
@@ -52,7 +56,7 @@ fn type_name_in_the_middle_of_a_nested_object() {
         "flags": {"_typeName": "VirtualMachineFlagInfo"}, "defaultPowerOps": {"_typeName": "VirtualMachineDefaultPowerOpInfo"},
         "hardware": {"numCPU": 1, "memoryMB": 4, "_typeName": "VirtualHardware",
           "device": [{"key": 1, "unitNumber": 3, "_typeName": "VirtualDisk", "capacityInKB": 8, "backing": {"fileName": "f", "diskMode": "persistent", "_typeName": "VirtualDiskFlatVer2BackingInfo"}}]}});
-    let info: VirtualMachineConfigInfo = serde_json::from_value(json.clone()).unwrap();
+    let info: VirtualMachineConfigInfo = decode(&json);
     let disk = info.hardware.device.as_ref().unwrap()[0].downcast_ref::<vim25::types::VirtualDisk>().expect("a VirtualDisk");
     #[allow(deprecated)]
     let kb = disk.capacity_in_kb;
@@ -64,7 +68,7 @@ fn type_name_in_the_middle_of_a_nested_object() {
 #[test]
 fn faults_decode_to_their_concrete_type_and_can_be_matched() {
     let json = json!({"_typeName": "InvalidPowerState", "requestedState": "poweredOn", "existingState": "poweredOff", "faultMessage": []});
-    let fault: MethodFaultKind = serde_json::from_value(json).unwrap();
+    let fault: MethodFaultKind = decode(&json);
     assert_eq!(fault.type_name(), "InvalidPowerState");
     match &fault {
         MethodFaultKind::RuntimeFault(_) => panic!("not a runtime fault"),

@@ -19,13 +19,11 @@ pub struct Options {
     pub crate_version: String,
     /// Write a `[workspace]` table so the crate builds on its own outside this repository.
     pub standalone: bool,
-    /// How data objects hold inherited members.
-    pub inheritance: crate::plan::Inheritance,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { crate_version: "0.1.0".into(), standalone: false, inheritance: Default::default() }
+        Self { crate_version: "0.1.0".into(), standalone: false }
     }
 }
 
@@ -36,7 +34,7 @@ pub struct Output {
 }
 
 pub fn emit(model: &Model, options: &Options) -> Result<Output, SpecError> {
-    let plan = Plan::build(model, options.inheritance);
+    let plan = Plan::build(model);
     let mut out = Output::default();
     let rust_files = types::files(model, &plan)
         .into_iter()

@@ -15,7 +15,7 @@ use super::{cfg_attr, ident, tokens};
 use crate::model::{DataType, Field, Kind, Model, ObjectType, Schema, StrFormat, Ty};
 use crate::plan::Plan;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn files(model: &Model, plan: &Plan) -> Vec<(String, TokenStream)> {
     let mut out = Vec::new();
@@ -80,10 +80,6 @@ fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStrea
     tokens(&t)
 }
 
-fn is_list(ty: &Ty) -> bool {
-    matches!(ty, Ty::Array(_))
-}
-
 fn field_doc(f: &Field) -> TokenStream {
     let mut extra = Vec::new();
     if f.ty == Ty::String(StrFormat::DateTime) {
@@ -94,21 +90,10 @@ fn field_doc(f: &Field) -> TokenStream {
     docs::doc(f.description.as_deref(), &extra)
 }
 
-/// Owned type of a member without the `Option` of an optional member.
-fn slot_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream {
-    let mut t = plan.owned_type(model, &f.ty);
-    if boxed(model, plan, holder, f) {
-        t = format!("Box<{t}>");
-    }
-    tokens(&t)
-}
-
-/// A struct member's declaration and the statement writing it (absent optional members are
-/// left out).
-fn member(f: &Field, doc: TokenStream, n: &proc_macro2::Ident, wire: &proc_macro2::Literal, ty: TokenStream) -> (TokenStream, TokenStream) {
+/// A struct member's declaration.
+fn member(f: &Field, doc: TokenStream, n: &proc_macro2::Ident, ty: TokenStream) -> TokenStream {
     let dep = docs::deprecated(f.deprecated);
-    let write = if f.required { quote!(o.field(#wire, &self.#n);) } else { quote!(o.opt(#wire, &self.#n);) };
-    (quote!(#doc #dep pub #n: #ty,), write)
+    quote!(#doc #dep pub #n: #ty,)
 }
 
 /// A member as decoding sees it: declared by `holder`, named `rust` in that struct.
@@ -118,13 +103,15 @@ struct Member<'a> {
     rust: &'a str,
 }
 
-/// Members of `name` and its ancestors, root first: decoding reads them all in one `match`,
-/// whatever level declares them.
+/// Members of `name` and its ancestors, root first (a data object holds them all).
 fn flattened<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<'a>> {
-    if !plan.embeds.is_empty() || model.data(name).is_none() {
-        return levels(model, plan, name);
+    if model.data(name).is_none() {
+        let fields: &[Field] = match &model.schema(name).kind {
+            Kind::Plain(o) => &o.fields,
+            _ => &[],
+        };
+        return fields.iter().zip(&plan.fields[name]).map(|(field, rust)| Member { holder: name, field, rust }).collect();
     }
-    // flattened structs: the names were given over all levels at once
     model
         .all_fields(name)
         .into_iter()
@@ -133,155 +120,103 @@ fn flattened<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<
         .collect()
 }
 
-fn levels<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<'a>> {
-    let mut chain: Vec<&str> = model.ancestors(name);
-    chain.reverse();
-    chain.push(name);
-    let mut out = Vec::new();
-    for holder in chain {
-        let fields: &[Field] = match &model.schema(holder).kind {
-            Kind::Data(d) => &d.fields,
-            Kind::Plain(o) => &o.fields,
-            _ => &[],
-        };
-        for (field, rust) in fields.iter().zip(&plan.fields[holder]) {
-            out.push(Member { holder, field, rust });
+/// The standard impls every object-like type gets: `Decode`, `Encode`, `Debug` and serde
+/// (through the vi-json codec).
+fn codec_impls(name: &TokenStream, decode: TokenStream, encode: TokenStream) -> TokenStream {
+    quote! {
+        impl crate::de::Decode for #name {
+            #decode
+        }
+
+        impl crate::ser::Encode for #name {
+            fn encode(&self, e: &mut crate::ser::Encoder) {
+                #encode
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                crate::object::serde_serialize(self, s)
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::object::serde_deserialize(d)
+            }
         }
     }
-    out
 }
 
-/// The struct literal rebuilding `name` from the decoded locals (`f_0`, `f_1`, ...).
-fn build(plan: &Plan, name: &str, members: &[Member<'_>], top: bool) -> TokenStream {
-    let mut inits = TokenStream::new();
-    if let Some(p) = plan.embeds.get(name) {
-        let base = ident(crate::plan::BASE_FIELD);
-        let inner = build(plan, p, members, false);
-        inits.extend(quote!(#base: #inner,));
-    }
-    for (i, m) in members.iter().enumerate().filter(|(_, m)| m.holder == name) {
-        let field = ident(m.rust);
-        let local = format_ident!("f_{}", i);
-        inits.extend(quote!(#field: #local,));
-    }
-    if top {
-        quote!(Self { #inits extra })
-    } else {
-        let ty = ident(&plan.rust[name]);
-        quote!(crate::types::#ty { #inits extra: crate::Extra::EMPTY })
-    }
-}
-
-/// A struct with `extra`, its Serialize / Deserialize / DecodeFields impls. A data object
-/// embeds its parent as `base` (with `Deref` to it); decoding reads all levels' members in one
-/// pass into one tuple of `Option`s (so an early error return drops one local, not one per
-/// member), checks the required ones with a single pattern and builds the nested value by moves.
+/// A data object (or plain object): the struct, its member table, and the `match`es handing
+/// out its members by index to the shared codec in `object.rs`, `de.rs` and `ser.rs`.
 fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>, doc_extra: &[String]) -> TokenStream {
-    let name = ident(&plan.rust[&s.name]);
+    let rust_name = &plan.rust[&s.name];
+    let name = ident(rust_name);
     let members = flattened(model, plan, &s.name);
-    // the members this struct declares itself: its own level, or all levels when flattened
-    let own: Vec<&Member<'_>> = members.iter().filter(|m| m.holder == s.name).collect();
     let mut fields = TokenStream::new();
-    let mut write = TokenStream::new();
-    let mut deref = TokenStream::new();
-    if let Some(p) = plan.embeds.get(&s.name) {
-        let base = ident(crate::plan::BASE_FIELD);
-        let pt = ident(&plan.rust[p]);
-        let doc = docs::lines([format!(" The members inherited from `{p}` (also reachable directly through `Deref`).").as_str()]);
-        fields.extend(quote!(#doc pub #base: crate::types::#pt,));
-        write.extend(quote!(self.#base.write_fields(o);));
-        deref = quote! {
-            impl std::ops::Deref for #name {
-                type Target = crate::types::#pt;
-                fn deref(&self) -> &crate::types::#pt { &self.#base }
-            }
-            impl std::ops::DerefMut for #name {
-                fn deref_mut(&mut self) -> &mut crate::types::#pt { &mut self.#base }
-            }
-        };
-    }
-    for m in &own {
+    let mut wires = Vec::new();
+    let mut names = Vec::new();
+    let mut required = Vec::new();
+    let mut refs = TokenStream::new();
+    let mut muts = TokenStream::new();
+    let mut blanks = TokenStream::new();
+    for (i, m) in members.iter().enumerate() {
         let f = m.field;
         let n = ident(m.rust);
         let wire = wire_lit(&f.name);
         let ty = field_type(model, plan, m.holder, f);
-        let (field, w) = member(f, field_doc(f), &n, &wire, ty);
-        fields.extend(field);
-        write.extend(w);
+        fields.extend(member(f, field_doc(f), &n, ty));
+        names.push(wire_lit(m.rust.strip_prefix("r#").unwrap_or(m.rust)));
+        wires.push(wire);
+        if f.required {
+            required.push(i as u16);
+        }
+        refs.extend(quote!(#i => &self.#n,));
+        muts.extend(quote!(#i => &mut self.#n,));
+        blanks.extend(quote!(#n: crate::object::Blank::blank(),));
     }
-
-    let mut slots = TokenStream::new();
-    let mut nones = TokenStream::new();
-    let mut arms = TokenStream::new();
-    let mut presence = Vec::new();
-    let mut required = Vec::new();
-    let mut check_pattern = TokenStream::new();
-    let mut pattern = TokenStream::new();
-    for (i, m) in members.iter().enumerate() {
-        let idx = syn::Index::from(i);
-        let local = format_ident!("f_{}", i);
-        let wire = wire_lit(&m.field.name);
-        let slot = slot_type(model, plan, m.holder, m.field);
-        slots.extend(quote!(Option<#slot>,));
-        nones.extend(quote!(None,));
-        let list = is_list(&m.field.ty);
-        let read = match (m.field.required, list) {
-            (true, true) => quote!(crate::de::req_list),
-            (true, false) => quote!(crate::de::req),
-            (false, true) => quote!(crate::de::set_list),
-            (false, false) => quote!(crate::de::set),
-        };
-        arms.extend(quote!(#wire => #read(&mut f.#idx, &mut map, #wire),));
-        if m.field.required {
-            presence.push(quote!(f.#idx.is_some()));
-            required.push(wire.clone());
-            pattern.extend(quote!(Some(#local),));
-            check_pattern.extend(quote!(Some(_),));
-        } else {
-            pattern.extend(quote!(#local,));
-            check_pattern.extend(quote!(_,));
-        }
-    }
-    let built = build(plan, &s.name, &members, true);
-    let dispatch = if arms.is_empty() {
-        quote!(crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;)
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|a, b| members[*a].field.name.as_bytes().cmp(members[*b].field.name.as_bytes()));
+    let by_name: Vec<u16> = order.iter().map(|&i| i as u16).collect();
+    let (field_ref, field_mut) = if members.is_empty() {
+        (
+            quote!(fn field(&self, _: usize) -> &dyn crate::object::Field { unreachable!("{} has no members", #rust_name) }),
+            quote!(fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field { unreachable!("{} has no members", #rust_name) }),
+        )
     } else {
-        quote! {
-            match key.as_str() {
-                #arms
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
+        (
+            quote!(fn field(&self, i: usize) -> &dyn crate::object::Field { match i { #refs _ => unreachable!("member index out of range") } }),
+            quote!(fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field { match i { #muts _ => unreachable!("member index out of range") } }),
+        )
     };
-    let f_binding = if members.is_empty() { quote!(f) } else { quote!(mut f) };
-    let destructure = if required.is_empty() {
-        quote!(let (#pattern) = f;)
-    } else {
-        // one pattern test; the member-by-member account only on the error path
-        quote! {
-            if !matches!(f, (#check_pattern)) {
-                return Err(crate::de::missing(&[#(#presence),*], &[#(#required),*]));
-            }
-            let (#pattern) = f else { unreachable!("required members were checked") };
-        }
-    };
-    let o_param = if write.is_empty() { quote!(_o) } else { quote!(o) };
 
     let doc = docs::doc(s.description.as_deref(), doc_extra);
     let dep = docs::deprecated(s.deprecated);
-    let default = if plan.defaultable.contains(&s.name) { quote!(, Default) } else { quote!() };
+    let defaultable = plan.defaultable.contains(&s.name);
+    let default = if defaultable { quote!(, Default) } else { quote!() };
+    let blank = if defaultable { quote!(Self::default()) } else { quote!(Self { #blanks extra: crate::Extra::EMPTY }) };
     let type_name = wire_lit(wire_name.unwrap_or(&s.name));
-    let ser_name = match wire_name {
+    let info_name = match wire_name {
         Some(w) => {
             let w = wire_lit(w);
             quote!(Some(#w))
         }
         None => quote!(None),
     };
+    let name_tokens = quote!(#name);
+    let impls = codec_impls(
+        &name_tokens,
+        // built in place on the heap: some objects are kilobytes large
+        quote!(fn decode_boxed(d: &mut crate::de::Decoder<'_>) -> Result<Box<Self>, crate::DecodeError> { crate::object::decode_boxed(d) }),
+        quote!(e.object(self)),
+    );
     quote! {
         #doc
         #dep
-        #[derive(Debug, Clone #default)]
+        #[derive(Clone #default)]
         pub struct #name {
             #fields
             /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -297,42 +232,36 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
             pub fn type_name(&self) -> &str {
                 self.extra.type_name().unwrap_or(Self::TYPE_NAME)
             }
+        }
 
-            /// Writes the members of this level and the levels above.
-            #[doc(hidden)]
-            pub fn write_fields<M: serde::ser::SerializeMap>(&self, #o_param: &mut crate::ser::Object<M>) {
-                #write
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: #rust_name,
+            type_name: #info_name,
+            wire: &[#(#wires),*],
+            names: &[#(#names),*],
+            required: &[#(#required),*],
+            by_name: &[#(#by_name),*],
+        };
+
+        impl crate::object::Object for #name {
+            fn info(&self) -> &'static crate::object::ObjectInfo { &INFO }
+            #field_ref
+            #field_mut
+            fn extra(&self) -> &crate::Extra { &self.extra }
+            fn extra_mut(&mut self) -> &mut crate::Extra { &mut self.extra }
+        }
+
+        impl crate::object::Blank for #name {
+            fn blank() -> Self { #blank }
+        }
+
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                crate::object::debug(self, f)
             }
         }
 
-        #deref
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut o = crate::ser::object(s, #ser_name, &self.extra)?;
-                self.write_fields(&mut o);
-                o.end(&self.extra)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::de::object(d)
-            }
-        }
-
-        impl crate::de::DecodeFields for #name {
-            const TYPE_NAME: &'static str = #type_name;
-
-            fn decode_fields<'de, A: serde::de::MapAccess<'de>>(mut map: A, mut extra: crate::Extra) -> Result<Self, A::Error> {
-                let #f_binding: (#slots) = (#nones);
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    #dispatch
-                }
-                #destructure
-                Ok(#built)
-            }
-        }
+        #impls
     }
 }
 
@@ -363,9 +292,9 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     let own_ty = ident(&plan.rust[&s.name]);
     let base_id = ident(&plan.rust[&s.name]);
     let mut variants = quote!(#own(Box<crate::types::#own_ty>),);
-    let mut type_names = quote!(Self::#own(v) => v.type_name(),);
     let mut as_any = quote!(Self::#own(v) => &**v,);
-    let mut ser = quote!(Self::#own(v) => v.serialize(s),);
+    let mut objects = quote!(Self::#own(v) => &**v,);
+    let mut objects_mut = quote!(Self::#own(v) => &mut **v,);
     let mut arms = TokenStream::new();
     let mut froms = quote! {
         impl From<crate::types::#own_ty> for #kind {
@@ -381,7 +310,9 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             let ck = ident(ck);
             variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
             as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
-            arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(<crate::types::#ck as crate::de::DecodeKind>::decode_as(id, map, extra)?),));
+            objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(v),));
+            objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(v),));
+            arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(<crate::types::#ck as crate::object::Family>::blank_for(id)),));
             froms.extend(quote! {
                 #cfg impl From<crate::types::#ck> for #kind {
                     fn from(v: crate::types::#ck) -> Self { Self::#v(v) }
@@ -391,15 +322,15 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             let ct = ident(&plan.rust[child]);
             variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ct>),));
             as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
-            arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(Box::new(<crate::types::#ct as crate::de::DecodeFields>::decode_fields(map, extra)?)),));
+            objects.extend(quote!(#cfg Self::#v(v) => &**v,));
+            objects_mut.extend(quote!(#cfg Self::#v(v) => &mut **v,));
+            arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::object::Blank::blank()),));
             froms.extend(quote! {
                 #cfg impl From<crate::types::#ct> for #kind {
                     fn from(v: crate::types::#ct) -> Self { Self::#v(Box::new(v)) }
                 }
             });
         }
-        type_names.extend(quote!(#cfg Self::#v(v) => v.type_name(),));
-        ser.extend(quote!(#cfg Self::#v(v) => v.serialize(s),));
     }
     let doc = docs::lines([
         format!(" A `{}` or any of its subtypes: what a member declared as `{}` holds.", s.name, s.name).as_str(),
@@ -407,6 +338,8 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
         " Decoding picks the variant from `_typeName`; a subtype this release does not know decodes",
         " as the base variant with its name and members kept in `extra`.",
     ]);
+    let kind_tokens = quote!(#kind);
+    let impls = codec_impls(&kind_tokens, quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() }), quote!(e.object(crate::object::Family::object(self))));
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -418,7 +351,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
         impl #kind {
             /// The wire `_typeName` of the value held.
             pub fn type_name(&self) -> &str {
-                match self { #type_names }
+                crate::object::type_name(crate::object::Family::object(self))
             }
 
             /// The concrete value held, for downcasting.
@@ -434,28 +367,34 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
 
         #froms
 
-        impl serde::Serialize for #kind {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                match self { #ser }
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #kind {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::de::polymorphic(d)
-            }
-        }
-
-        impl crate::de::DecodeKind for #kind {
-            const BASE: u16 = crate::registry::id::#base_id;
-
-            fn decode_as<'de, A: serde::de::MapAccess<'de>>(id: u16, map: A, extra: crate::Extra) -> Result<Self, A::Error> {
-                Ok(match crate::registry::child_toward(Self::BASE, id) {
+        impl crate::object::Family for #kind {
+            fn blank_for(id: u16) -> Self {
+                match crate::registry::child_toward(crate::registry::id::#base_id, id) {
                     #arms
-                    _ => Self::#own(Box::new(<crate::types::#own_ty as crate::de::DecodeFields>::decode_fields(map, crate::registry::keep_name(id, Self::BASE, extra))?)),
-                })
+                    _ => Self::blank_base(),
+                }
+            }
+
+            fn blank_base() -> Self {
+                Self::#own(crate::object::Blank::blank())
+            }
+
+            fn object(&self) -> &dyn crate::object::Object {
+                match self { #objects }
+            }
+
+            fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+                match self { #objects_mut }
             }
         }
+
+        impl crate::object::Blank for #kind {
+            fn blank() -> Self {
+                <Self as crate::object::Family>::blank_base()
+            }
+        }
+
+        #impls
     }
 }
 
@@ -464,7 +403,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     let mut variants = TokenStream::new();
     let mut type_names = TokenStream::new();
     let mut as_any = TokenStream::new();
-    let mut ser = TokenStream::new();
+    let mut encode = TokenStream::new();
     let mut arms = TokenStream::new();
     let mut scope = crate::names::Scope::default();
     let children = model.root_children();
@@ -494,8 +433,8 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 variants.extend(quote!(#doc #cfg #v(#ty),));
                 type_names.extend(quote!(#cfg Self::#v(_) => #wire,));
                 as_any.extend(quote!(#cfg Self::#v(v) => v,));
-                ser.extend(quote!(#cfg Self::#v(v) => crate::ser::boxed(s, #wire, #key, v),));
-                arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::de::boxed(map, #key)?),));
+                encode.extend(quote!(#cfg Self::#v(v) => e.boxed(#wire, #key, v),));
+                arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(d.boxed(#key)?),));
             }
             Kind::Data(_) => {
                 let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
@@ -503,14 +442,14 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                     let ck = ident(ck);
                     variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
                     as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
-                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(<crate::types::#ck as crate::de::DecodeKind>::decode_as(id, map, extra)?),));
+                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(d.family_tagged(crate::de::TypeTag::Known(id))?),));
                 } else {
                     variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
                     as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
-                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(Box::new(<crate::types::#cid as crate::de::DecodeFields>::decode_fields(map, extra)?)),));
+                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::object::decode_boxed(d)?),));
                 }
                 type_names.extend(quote!(#cfg Self::#v(v) => v.type_name(),));
-                ser.extend(quote!(#cfg Self::#v(v) => v.serialize(s),));
+                encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));
             }
             _ => {}
         }
@@ -526,6 +465,31 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             "Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a boxed primitive, array or enumeration (`{\"_typeName\": \"int\", \"_value\": 3}`).".into(),
             "A `_typeName` this release does not know is kept verbatim in the unknown variant and re-encodes unchanged.".into(),
         ],
+    );
+    let name_tokens = quote!(#name);
+    let impls = codec_impls(
+        &name_tokens,
+        quote! { fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+            let id = match d.type_tag()? {
+                crate::de::TypeTag::Known(id) => id,
+                _ => return Ok(Self::#unknown(Box::new(d.json_object()?))),
+            };
+            Ok(match crate::registry::child_toward(crate::registry::id::#name, id) {
+                #arms
+                _ if DATA_ARRAYS.binary_search(&id).is_ok() => Self::#array(crate::types::#array_ty {
+                    type_name: crate::registry::NAMES[id as usize].to_owned(),
+                    items: d.boxed(#array_key)?,
+                }),
+                _ => Self::#unknown(Box::new(d.json_object()?)),
+            })
+        } },
+        quote! {
+            match self {
+                #encode
+                Self::#array(v) => e.boxed(&v.type_name, #array_key, &v.items),
+                Self::#unknown(v) => e.json_map(v),
+            }
+        },
     );
     quote! {
         #doc
@@ -565,21 +529,13 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             }
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                match self {
-                    #ser
-                    Self::#array(v) => crate::ser::boxed(s, &v.type_name, #array_key, &v.items),
-                    Self::#unknown(v) => v.serialize(s),
-                }
+        impl crate::object::Blank for #name {
+            fn blank() -> Self {
+                Self::#unknown(Box::default())
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::de::polymorphic(d)
-            }
-        }
+        #impls
 
         /// Ids of the boxed arrays of data objects, sorted.
         static DATA_ARRAYS: [u16; #n_arrays] = [#(#array_ids),*];
@@ -597,28 +553,6 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             /// The elements that are a `T` (their concrete type).
             pub fn downcast<T: 'static>(&self) -> impl Iterator<Item = &T> + '_ {
                 self.items.iter().filter_map(|i| i.downcast_ref::<T>())
-            }
-        }
-
-        impl crate::de::DecodeKind for #name {
-            const BASE: u16 = crate::registry::id::#name;
-
-            fn decode_as<'de, A: serde::de::MapAccess<'de>>(id: u16, map: A, extra: crate::Extra) -> Result<Self, A::Error> {
-                Ok(match crate::registry::child_toward(Self::BASE, id) {
-                    #arms
-                    _ if DATA_ARRAYS.binary_search(&id).is_ok() => Self::#array(crate::types::#array_ty {
-                        type_name: crate::registry::NAMES[id as usize].to_owned(),
-                        items: crate::de::boxed(map, #array_key)?,
-                    }),
-                    _ => return Self::decode_unknown(crate::registry::NAMES[id as usize].to_owned(), map),
-                })
-            }
-
-            fn decode_unknown<'de, A: serde::de::MapAccess<'de>>(type_name: String, map: A) -> Result<Self, A::Error> {
-                let mut object = serde_json::Map::new();
-                object.insert(crate::DISCRIMINATOR.to_owned(), serde_json::Value::String(type_name));
-                object.extend(crate::de::rest_as_json(map)?);
-                Ok(Self::#unknown(Box::new(object)))
             }
         }
     }
@@ -666,8 +600,9 @@ fn enum_file(plan: &Plan, s: &Schema) -> TokenStream {
             }
         }
 
-        impl crate::de::StringEnum for #name {
-            fn from_wire(v: &str) -> Self {
+        impl #name {
+            /// The value for a wire string; one this release does not know is kept.
+            pub fn from_wire(v: &str) -> Self {
                 match v {
                     #from
                     other => Self::#unknown(other.to_owned()),
@@ -677,14 +612,14 @@ fn enum_file(plan: &Plan, s: &Schema) -> TokenStream {
 
         impl From<&str> for #name {
             fn from(v: &str) -> Self {
-                <Self as crate::de::StringEnum>::from_wire(v)
+                Self::from_wire(v)
             }
         }
 
         impl std::str::FromStr for #name {
             type Err = std::convert::Infallible;
             fn from_str(v: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(v))
+                Ok(Self::from_wire(v))
             }
         }
 
@@ -694,15 +629,38 @@ fn enum_file(plan: &Plan, s: &Schema) -> TokenStream {
             }
         }
 
+        impl crate::de::Decode for #name {
+            fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+                match d.str() {
+                    Ok(v) => Ok(Self::from_wire(v)),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+
+        impl crate::ser::Encode for #name {
+            fn encode(&self, e: &mut crate::ser::Encoder) {
+                e.str(self.as_str())
+            }
+        }
+
+        impl crate::object::Blank for #name {
+            fn blank() -> Self {
+                Self::#unknown(String::new())
+            }
+        }
+
+        #[cfg(feature = "serde")]
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
+        #[cfg(feature = "serde")]
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::de::string_enum(d)
+                <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
             }
         }
     }
@@ -726,21 +684,20 @@ pub fn param_type(model: &Model, plan: &Plan, f: &Field) -> (String, bool) {
 fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> TokenStream {
     let name = ident(&plan.rust[&s.name]);
     let mut fields = TokenStream::new();
-    let mut ser = TokenStream::new();
+    let mut write = TokenStream::new();
     let mut lifetime = false;
-    let o_binding = if o.fields.is_empty() { quote!(o) } else { quote!(mut o) };
     for (f, rust) in o.fields.iter().zip(&plan.fields[&s.name]) {
         let (t, borrows) = param_type(model, plan, f);
         lifetime |= borrows;
         let ty = tokens(&t);
         let n = ident(rust);
         let wire = wire_lit(&f.name);
-        let (field, w) = member(f, docs::doc(f.description.as_deref(), &[]), &n, &wire, ty);
-        fields.extend(field);
-        ser.extend(w);
+        fields.extend(member(f, docs::doc(f.description.as_deref(), &[]), &n, ty));
+        write.extend(quote!(o.field(#wire, &self.#n);));
     }
     let doc = docs::doc(s.description.as_deref(), &["The request body, borrowing its parameters; operations build it for you.".into()]);
     let (generics, anon) = if lifetime { (quote!(<'a>), quote!(<'_>)) } else { (quote!(), quote!()) };
+    let o_binding = if o.fields.is_empty() { quote!(o) } else { quote!(mut o) };
     quote! {
         #doc
         #[derive(Debug, Clone, Copy)]
@@ -748,11 +705,11 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
             #fields
         }
 
-        impl serde::Serialize for #name #anon {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let #o_binding = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-                #ser
-                o.end(&crate::Extra::EMPTY)
+        impl crate::ser::Encode for #name #anon {
+            fn encode(&self, e: &mut crate::ser::Encoder) {
+                let #o_binding = e.members();
+                #write
+                o.end();
             }
         }
     }

@@ -1,0 +1,193 @@
+//! What every generated data object shares: a static member table and access to its members
+//! by index, through which one shared driver decodes, encodes and formats all of them.
+//!
+//! This is the compile-time design of the crate: per type, the generated code is the struct, a
+//! table and two small `match`es; everything that walks members lives here, compiled once.
+
+use crate::de::{Action, DecodeError, Decoder, TypeTag};
+use crate::ser::Encode;
+use crate::Extra;
+use std::fmt;
+
+/// The member table of a data object type.
+pub struct ObjectInfo {
+    /// The Rust type name (for `Debug`).
+    pub rust: &'static str,
+    /// The `_typeName` written for this type; `None` for objects without one.
+    pub type_name: Option<&'static str>,
+    /// Wire names of the members in declaration order, inherited ones first; a member's
+    /// index is its position here.
+    pub wire: &'static [&'static str],
+    /// Rust field names, by member index (for `Debug`).
+    pub names: &'static [&'static str],
+    /// Indices of the required members.
+    pub required: &'static [u16],
+    /// Member indices sorted by wire name, for lookup.
+    pub by_name: &'static [u16],
+}
+
+impl ObjectInfo {
+    fn find(&self, key: &str) -> Option<usize> {
+        self.by_name
+            .binary_search_by(|&i| self.wire[i as usize].cmp(key))
+            .ok()
+            .map(|p| self.by_name[p] as usize)
+    }
+
+    /// What to do with `key`; `hint` is the member expected next (objects arrive in
+    /// declaration order, so this is usually one comparison).
+    #[inline]
+    pub(crate) fn action(&self, key: &str, hint: &mut usize) -> Action {
+        let i = match self.wire.get(*hint) {
+            Some(w) if *w == key => Some(*hint),
+            _ => self.find(key),
+        };
+        match i {
+            Some(i) => {
+                *hint = i + 1;
+                Action::Field(i)
+            }
+            None if key == crate::DISCRIMINATOR => Action::TypeName,
+            None => Action::Other(key.to_owned()),
+        }
+    }
+}
+
+/// A data object: its member table and its members by index.
+#[doc(hidden)]
+pub trait Object {
+    fn info(&self) -> &'static ObjectInfo;
+    /// Member `i` of [`ObjectInfo::wire`].
+    fn field(&self, i: usize) -> &dyn Field;
+    fn field_mut(&mut self, i: usize) -> &mut dyn Field;
+    fn extra(&self) -> &Extra;
+    fn extra_mut(&mut self) -> &mut Extra;
+}
+
+/// A member value, seen through `dyn` by the shared driver.
+#[doc(hidden)]
+pub trait Field {
+    fn decode_into(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError>;
+    fn as_encode(&self) -> &dyn Encode;
+    fn as_debug(&self) -> &dyn fmt::Debug;
+}
+
+/// The placeholder a value is decoded into. A required member missing from the input is an
+/// error, so a placeholder never reaches the caller.
+#[doc(hidden)]
+pub trait Blank {
+    fn blank() -> Self;
+}
+
+/// A polymorphic family enum (`VirtualDeviceKind`).
+#[doc(hidden)]
+pub trait Family: Sized {
+    /// A blank value of the variant for `tag`: the deepest type of the family on the way to the
+    /// tagged type. A tagged type outside the family, or unknown, keeps its name in `extra`.
+    fn blank_for(id: u16) -> Self;
+    /// The blank base variant.
+    fn blank_base() -> Self;
+    fn object(&self) -> &dyn Object;
+    fn object_mut(&mut self) -> &mut dyn Object;
+}
+
+/// Records in `extra` the `_typeName` a value was decoded from when it is not the name of the
+/// variant chosen for it (an unknown subtype, or a type from outside the family).
+pub(crate) fn keep_tag(o: &mut dyn Object, tag: TypeTag) {
+    let name = match tag {
+        TypeTag::Known(id) => {
+            let name = crate::registry::NAMES[id as usize];
+            if o.info().type_name == Some(name) {
+                return;
+            }
+            name.to_owned()
+        }
+        TypeTag::Unknown(name) => name,
+        TypeTag::Absent => return,
+    };
+    o.extra_mut().set_type_name(name);
+}
+
+/// The wire type name of an object: its type's, or the unknown subtype's it was decoded from.
+pub fn type_name(o: &dyn Object) -> &str {
+    o.extra().type_name().or(o.info().type_name).unwrap_or("")
+}
+
+// The generic functions below are instantiated once per type: they are kept to a call or two
+// (no `?`, no closures), the work being done by the concrete `Decoder::object`.
+
+/// Decodes a data object type into a blank value on the heap (the body of its `Decode`).
+#[doc(hidden)]
+pub fn decode_boxed<T: Object + Blank>(d: &mut Decoder<'_>) -> Result<Box<T>, DecodeError> {
+    let mut v = Box::new(T::blank());
+    match d.object(&mut *v) {
+        Ok(()) => Ok(v),
+        Err(e) => Err(e),
+    }
+}
+
+/// `Debug` for a data object, as `#[derive(Debug)]` would write it.
+#[doc(hidden)]
+pub fn debug(o: &dyn Object, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let info = o.info();
+    let mut s = f.debug_struct(info.rust);
+    for (i, name) in info.names.iter().enumerate() {
+        s.field(name, o.field(i).as_debug());
+    }
+    s.field("extra", o.extra());
+    s.finish()
+}
+
+#[cfg(feature = "serde")]
+/// `serde::Serialize` through the vi-json encoding, for using the generated types inside
+/// other serde data. [`crate::to_vec`] is the direct (and faster) way.
+#[doc(hidden)]
+pub fn serde_serialize<S: serde::Serializer>(v: &dyn Encode, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error;
+    let bytes = crate::ser::to_vec(v).map_err(S::Error::custom)?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(S::Error::custom)?;
+    serde::Serialize::serialize(&value, s)
+}
+
+#[cfg(feature = "serde")]
+/// `serde::Deserialize` through the vi-json decoding; see [`serde_serialize`].
+#[doc(hidden)]
+pub fn serde_deserialize<'de, T: crate::de::Decode, D: serde::Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    use serde::de::Error;
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+    let bytes = serde_json::to_vec(&value).map_err(D::Error::custom)?;
+    crate::de::from_slice(&bytes).map_err(D::Error::custom)
+}
+
+macro_rules! blank_default {
+    ($($t:ty),*) => {$(
+        impl Blank for $t {
+            #[inline]
+            fn blank() -> Self {
+                <$t>::default()
+            }
+        }
+    )*};
+}
+blank_default!(bool, i8, i16, i32, i64, f32, f64, String, crate::Password, Extra);
+
+impl<T> Blank for Vec<T> {
+    #[inline]
+    fn blank() -> Self {
+        Vec::new()
+    }
+}
+
+impl<T> Blank for Option<T> {
+    #[inline]
+    fn blank() -> Self {
+        None
+    }
+}
+
+impl<T: Blank> Blank for Box<T> {
+    #[inline]
+    fn blank() -> Self {
+        Box::new(T::blank())
+    }
+}
