@@ -154,19 +154,34 @@ fn jerr(e: JiterError) -> DecodeError {
 
 /// A value that can be read from vi-json.
 ///
-/// Implement one of the two methods: values are decoded on the stack (`decode`), data objects
-/// in place on the heap (`decode_boxed`), and each method defaults to the other.
-pub trait Decode: Sized {
+/// Values are decoded on the stack (`decode`); data objects in place, into a blank value
+/// (`decode_in_place`), so that a large object is built where it will live and a required
+/// member's blank is reused rather than replaced. Each method defaults to the other: an
+/// implementation provides one of them.
+pub trait Decode: crate::object::Blank + Sized {
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        match Self::decode_boxed(d) {
-            Ok(v) => Ok(*v),
+        let mut v = Self::blank();
+        match v.decode_in_place(d) {
+            Ok(()) => Ok(v),
             Err(e) => Err(e),
         }
     }
 
     fn decode_boxed(d: &mut Decoder<'_>) -> Result<Box<Self>, DecodeError> {
+        let mut v = Box::new(Self::blank());
+        match v.decode_in_place(d) {
+            Ok(()) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Decodes into `self`, which holds a blank value.
+    fn decode_in_place(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         match Self::decode(d) {
-            Ok(v) => Ok(Box::new(v)),
+            Ok(v) => {
+                *self = v;
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
@@ -488,6 +503,12 @@ impl Decode for crate::Password {
     }
 }
 
+impl crate::object::Blank for serde_json::Value {
+    fn blank() -> Self {
+        serde_json::Value::Null
+    }
+}
+
 impl Decode for serde_json::Value {
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         d.json()
@@ -517,17 +538,15 @@ impl<T: Decode> Decode for Box<T> {
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         T::decode_boxed(d)
     }
+
+    fn decode_in_place(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+        (**self).decode_in_place(d)
+    }
 }
 
 impl<T: Decode + crate::ser::Encode + fmt::Debug> Field for T {
     fn decode_into(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
-        match T::decode(d) {
-            Ok(v) => {
-                *self = v;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+        self.decode_in_place(d)
     }
 
     fn as_encode(&self) -> &dyn crate::ser::Encode {

@@ -113,19 +113,6 @@ pub fn type_name(o: &dyn Object) -> &str {
     o.extra().type_name().or(o.info().type_name).unwrap_or("")
 }
 
-// The generic functions below are instantiated once per type: they are kept to a call or two
-// (no `?`, no closures), the work being done by the concrete `Decoder::object`.
-
-/// Decodes a data object type into a blank value on the heap (the body of its `Decode`).
-#[doc(hidden)]
-pub fn decode_boxed<T: Object + Blank>(d: &mut Decoder<'_>) -> Result<Box<T>, DecodeError> {
-    let mut v = Box::new(T::blank());
-    match d.object(&mut *v) {
-        Ok(()) => Ok(v),
-        Err(e) => Err(e),
-    }
-}
-
 /// `Debug` for a data object, as `#[derive(Debug)]` would write it.
 #[doc(hidden)]
 pub fn debug(o: &dyn Object, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -56,6 +56,12 @@ pub fn generate_into(spec_path: &Path, out_dir: &Path) -> Result<(), String> {
     write_atomically(&output, out_dir)
 }
 
+/// `codegen --check` of `dir` against a document.
+pub fn check_against(spec_path: &Path, dir: &Path) -> Result<(), String> {
+    let output = produce(spec_path, false)?;
+    check(&output, dir)
+}
+
 fn produce(spec: &Path, standalone: bool) -> Result<Output, String> {
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let crate_version = vim25_spec::crate_version().map_err(|e| e.to_string())?;

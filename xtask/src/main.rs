@@ -1,5 +1,6 @@
 //! `cargo xtask`: the developer and release-pipeline commands of this repository.
 
+mod bench;
 mod codegen;
 mod diff;
 mod fetch_spec;
@@ -23,6 +24,8 @@ enum Command {
     FetchSpec(fetch_spec::Args),
     /// API changes between two documents (release versions or files), with their semver class.
     Diff(diff::Args),
+    /// Performance figures (codegen, decoding, compile time), one `name=value` per line.
+    Bench(bench::Args),
     /// Regenerate from release R, bump the crate version by the diff's class, prepend CHANGELOG.md.
     Release(release::Args),
 }
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Command::FetchSpec(args) => fetch_spec::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Release(args) => release::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

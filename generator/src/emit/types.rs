@@ -209,8 +209,8 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
     let name_tokens = quote!(#name);
     let impls = codec_impls(
         &name_tokens,
-        // built in place on the heap: some objects are kilobytes large
-        quote!(fn decode_boxed(d: &mut crate::de::Decoder<'_>) -> Result<Box<Self>, crate::DecodeError> { crate::object::decode_boxed(d) }),
+        // decoded in place: into the heap for a boxed member, into the parent's blank otherwise
+        quote!(fn decode_in_place(&mut self, d: &mut crate::de::Decoder<'_>) -> Result<(), crate::DecodeError> { d.object(self) }),
         quote!(e.object(self)),
     );
     quote! {
@@ -446,7 +446,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 } else {
                     variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
                     as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
-                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::object::decode_boxed(d)?),));
+                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::de::Decode::decode_boxed(d)?),));
                 }
                 type_names.extend(quote!(#cfg Self::#v(v) => v.type_name(),));
                 encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));

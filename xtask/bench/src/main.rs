@@ -1,0 +1,123 @@
+//! `vim25-bench PAYLOADS_DIR [MIN_MB]`: builds a large `RetrieveResult` from the recorded
+//! payloads and prints decode / encode throughput as `name=value` lines.
+//!
+//! Every figure is the median of several runs in this process; ratios compare runs on the same
+//! bytes, so machine speed cancels out.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 7;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first() else {
+        eprintln!("usage: vim25-bench PAYLOADS_DIR [MIN_MB]");
+        std::process::exit(2);
+    };
+    let min_mb: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(50);
+    let dir = Path::new(dir);
+    let big = retrieve_result(dir, min_mb << 20);
+    let vminfo = std::fs::read(dir.join("vminfo.json")).expect("vminfo.json");
+
+    println!("payload_mb={:.1}", mb(big.len()));
+    let decode = median(|| {
+        let r: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("our decoder reads the payload");
+        std::hint::black_box(r);
+    });
+    let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
+    let encode = median(|| {
+        std::hint::black_box(vim25::to_vec(&value).expect("encodes"));
+    });
+    let scan = median(|| {
+        let v: serde::de::IgnoredAny = serde_json::from_slice(&big).expect("valid JSON");
+        std::hint::black_box(v);
+    });
+    let vm_decode = median_n(200, || {
+        let v: vim25::types::Any = vim25::from_slice(&vminfo).expect("vminfo decodes");
+        std::hint::black_box(v);
+    });
+    println!("decode_mb_per_s={:.0}", rate(big.len(), decode));
+    println!("encode_mb_per_s={:.0}", rate(big.len(), encode));
+    println!("scan_mb_per_s={:.0}", rate(big.len(), scan));
+    println!("decode_vs_scan={:.2}", decode.as_secs_f64() / scan.as_secs_f64());
+    println!("vminfo_decode_mb_per_s={:.0}", rate(vminfo.len(), vm_decode));
+    vim_rs_figures(&big, decode);
+}
+
+#[cfg(feature = "vim_rs")]
+fn vim_rs_figures(big: &[u8], ours: Duration) {
+    let text = std::str::from_utf8(big).expect("UTF-8");
+    let theirs = median(|| {
+        let r: vim_rs::types::structs::RetrieveResult = miniserde::json::from_str(text).expect("vim_rs reads the payload");
+        std::hint::black_box(r);
+    });
+    println!("vim_rs_decode_mb_per_s={:.0}", rate(big.len(), theirs));
+    println!("decode_vs_vim_rs={:.2}", theirs.as_secs_f64() / ours.as_secs_f64());
+}
+
+#[cfg(not(feature = "vim_rs"))]
+fn vim_rs_figures(_: &[u8], _: Duration) {}
+
+/// A `RetrieveResult` of at least `min_bytes`: the recorded objects and a virtual machine
+/// holding `vminfo.json` as its `config`, repeated with distinct moIds.
+fn retrieve_result(dir: &Path, min_bytes: usize) -> Vec<u8> {
+    let read = |name: &str| -> serde_json::Value {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let recorded = read("retrieveResult.json");
+    let objects = recorded["objects"].as_array().expect("recorded objects").clone();
+    let config = read("vminfo.json");
+    let mut out = Vec::new();
+    let mut copy = 0usize;
+    let mut all = Vec::new();
+    let mut size = 0usize;
+    while size < min_bytes {
+        for o in &objects {
+            let mut o = o.clone();
+            if let Some(v) = o["obj"]["value"].as_str() {
+                o["obj"]["value"] = format!("{v}-{copy}").into();
+            }
+            size += serde_json::to_vec(&o).map(|b| b.len()).unwrap_or(0);
+            all.push(o);
+        }
+        let vm = serde_json::json!({
+            "_typeName": "ObjectContent",
+            "obj": {"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": format!("vm-{copy}")},
+            "propSet": [{"_typeName": "DynamicProperty", "name": "config", "val": config}],
+        });
+        size += serde_json::to_vec(&vm).map(|b| b.len()).unwrap_or(0);
+        all.push(vm);
+        copy += 1;
+    }
+    let result = serde_json::json!({"_typeName": "RetrieveResult", "objects": all});
+    serde_json::to_writer(&mut out, &result).expect("writes");
+    out
+}
+
+fn median(f: impl FnMut()) -> Duration {
+    median_n(RUNS, f)
+}
+
+fn median_n(n: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[n / 2]
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / (1 << 20) as f64
+}
+
+fn rate(bytes: usize, d: Duration) -> f64 {
+    mb(bytes) / d.as_secs_f64()
+}
